@@ -1,0 +1,94 @@
+package io.livemigrate.check;
+
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Finding;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.MigrationPlan;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checks that run before anything is written: both servers, then every table the plan selects. Used by
+ * {@code check} on its own and by {@code copy} before it starts its job.
+ */
+public final class MigrationPreflight {
+
+    private final MigrationPlan plan;
+    private final Engine engine;
+
+    public MigrationPreflight(MigrationPlan plan, Engine engine) {
+        this.plan = plan;
+        this.engine = engine;
+    }
+
+    /**
+     * @param resuming this plan already has a copy in the job repository, so target rows are its own work
+     */
+    public PreflightReport run(Connection source, Connection target, boolean resuming) throws SQLException {
+        List<Finding> server = new ArrayList<>();
+        server.addAll(engine.checkServer(source, plan.source(), true));
+        server.addAll(engine.checkServer(target, plan.target(), false));
+        List<TableId> ids = engine.listTables(source, plan.tables());
+        if (ids.isEmpty()) {
+            server.add(Finding.error("plan", "tables.include " + plan.tables().include() + " matches no table on the source",
+                    "check the patterns (schema.table for PostgreSQL, database.table for MySQL) and tables.exclude"));
+        }
+        List<TableReport> tables = new ArrayList<>();
+        for (TableId id : ids) {
+            TableInfo info = engine.describe(source, id).orElseThrow();
+            tables.add(checkTable(source, target, info, resuming));
+        }
+        return new PreflightReport(server, tables);
+    }
+
+    private TableReport checkTable(Connection source, Connection target, TableInfo table, boolean resuming)
+            throws SQLException {
+        String subject = table.id().qualified();
+        List<Finding> findings = new ArrayList<>();
+        if (!table.hasKey()) {
+            findings.add(Finding.error(subject, "has no primary key and no unique key on NOT NULL columns, so it cannot be "
+                            + "copied in restartable key ranges or replicated row by row",
+                    "add a primary key (ALTER TABLE " + subject + " ADD PRIMARY KEY (...)) or a unique index on NOT NULL "
+                            + "columns, or add the table to tables.exclude"));
+        }
+        findings.addAll(engine.checkTable(source, table));
+        Optional<TableInfo> existing = engine.describe(target, table.id());
+        String state;
+        if (existing.isEmpty()) {
+            state = "missing: will be created";
+            if (!plan.copy().createSchema()) {
+                findings.add(Finding.error(subject, "does not exist on the target and copy.create-schema is false",
+                        "create it on the target, or set copy.create-schema: true"));
+            }
+        }
+        else {
+            for (String diff : SchemaComparison.differences(table, existing.get())) {
+                findings.add(Finding.error(subject, "target table differs: " + diff,
+                        "make the target definition match the source, or drop the target table and let copy create it"));
+            }
+            boolean hasRows = hasRows(target, table.id());
+            state = !hasRows ? "exists, empty" : resuming ? "has rows: resuming this migration" : "has rows";
+            if (hasRows && !resuming) {
+                findings.add(Finding.error(subject, "the target table already holds rows and no copy of plan '" + plan.name()
+                                + "' is recorded in the job repository",
+                        "empty it (TRUNCATE) or drop it if they are stale, or point --repository at the repository "
+                                + "of the migration that wrote them"));
+            }
+        }
+        return new TableReport(table, state, findings);
+    }
+
+    private boolean hasRows(Connection c, TableId id) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM " + engine.dialect().table(id) + " LIMIT 1")) {
+            return rs.next();
+        }
+    }
+}

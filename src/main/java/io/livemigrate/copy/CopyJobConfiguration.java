@@ -1,0 +1,100 @@
+package io.livemigrate.copy;
+
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.MigrationTables;
+import io.livemigrate.core.OwnerListener;
+import org.springframework.batch.core.configuration.annotation.JobScope;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The copy job: capture the change position, prepare the target schema, split tables into key ranges, copy the
+ * ranges in parallel partitions (chunk-oriented, one checkpoint per chunk), then build deferred indexes.
+ */
+@Configuration(proxyBeanMethods = false)
+public class CopyJobConfiguration {
+
+    public static final String JOB_NAME = "copy";
+
+    @Bean
+    Job copyJob(JobRepository jobRepository, PlatformTransactionManager tx, MigrationResources resources,
+                MigrationTables tables, Step copyPartitionsStep, CopyProgress progress) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(new OwnerListener())
+                .listener(new ExpectedRowsListener(resources, tables, progress))
+                .start(new StepBuilder("capture-position", jobRepository)
+                        .tasklet(new CapturePositionTasklet(resources), tx).build())
+                .next(new StepBuilder("prepare-schema", jobRepository)
+                        .tasklet(new PrepareSchemaTasklet(resources, tables.ids()), tx).build())
+                .next(new StepBuilder("split-ranges", jobRepository)
+                        .tasklet(new SplitRangesTasklet(resources, tables.ids()), tx).build())
+                .next(copyPartitionsStep)
+                .next(new StepBuilder("build-indexes", jobRepository)
+                        .tasklet(new BuildIndexesTasklet(resources), tx).build())
+                .build();
+    }
+
+    @Bean
+    CopyProgress copyProgress() {
+        return new CopyProgress();
+    }
+
+    @Bean
+    Step copyPartitionsStep(JobRepository jobRepository, Step copyRangeStep, KeyRangePartitioner copyPartitioner,
+                            MigrationResources resources) {
+        int threads = resources.plan().copy().threads();
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(threads);
+        executor.setMaxPoolSize(threads);
+        executor.setThreadNamePrefix("copy-");
+        executor.initialize();
+        return new StepBuilder("copy", jobRepository)
+                .partitioner("copy-range", copyPartitioner)
+                .step(copyRangeStep)
+                .gridSize(threads)
+                .taskExecutor(executor)
+                .build();
+    }
+
+    @Bean
+    @JobScope
+    KeyRangePartitioner copyPartitioner(@Value("#{jobExecutionContext['" + SplitRangesTasklet.RANGES_KEY + "']}")
+                                        String ranges) {
+        return new KeyRangePartitioner(ranges);
+    }
+
+    @Bean
+    Step copyRangeStep(JobRepository jobRepository, PlatformTransactionManager tx, KeySliceReader keySliceReader,
+                       SliceCopyWriter sliceCopyWriter) {
+        // One slice (chunk-rows rows) per chunk: each chunk is one target transaction and one checkpoint.
+        return new StepBuilder("copy-range", jobRepository)
+                .<KeySlice, KeySlice>chunk(1)
+                .reader(keySliceReader)
+                .writer(sliceCopyWriter)
+                .transactionManager(tx)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    KeySliceReader keySliceReader(MigrationResources resources) {
+        return new KeySliceReader(resources, resources.plan().copy().chunkRows());
+    }
+
+    @Bean
+    @StepScope
+    SliceCopyWriter sliceCopyWriter(MigrationResources resources, CopyProgress progress,
+                                    @Value("#{stepExecution}") StepExecution stepExecution) {
+        return new SliceCopyWriter(resources, progress, stepExecution);
+    }
+}

@@ -1,0 +1,67 @@
+package io.livemigrate.copy;
+
+import io.livemigrate.core.MigrationResources;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Copies each slice through the engine's bulk path in one target transaction that first deletes the slice's key
+ * range (DESIGN rule 3). The target commits before the job repository records the chunk, so a crash between the
+ * two makes the next run copy the slice again, which replaces the same rows: no duplicate, nothing missing.
+ */
+public class SliceCopyWriter implements ItemWriter<KeySlice> {
+
+    public static final String ROWS_KEY = "rows.copied";
+
+    private final MigrationResources resources;
+    private final CopyProgress progress;
+    private final StepExecution stepExecution;
+
+    public SliceCopyWriter(MigrationResources resources, CopyProgress progress, StepExecution stepExecution) {
+        this.resources = resources;
+        this.progress = progress;
+        this.stepExecution = stepExecution;
+    }
+
+    @Override
+    public void write(Chunk<? extends KeySlice> chunk) throws Exception {
+        for (KeySlice slice : chunk) {
+            long rows = copy(slice);
+            progress.copied(slice.table().id(), rows);
+            stepExecution.getExecutionContext().putLong(ROWS_KEY,
+                    stepExecution.getExecutionContext().getLong(ROWS_KEY, 0L) + rows);
+        }
+    }
+
+    private long copy(KeySlice slice) throws SQLException {
+        try (Connection source = resources.source().getConnection();
+             Connection target = resources.target().getConnection()) {
+            source.setAutoCommit(false);
+            target.setAutoCommit(false);
+            try {
+                long rows = resources.engine().copyRange(source, target, slice.table(), slice.lower(), slice.upper());
+                target.commit();
+                source.commit();
+                return rows;
+            }
+            catch (SQLException | RuntimeException e) {
+                rollbackQuietly(target, e);
+                rollbackQuietly(source, e);
+                throw e;
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        }
+        catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

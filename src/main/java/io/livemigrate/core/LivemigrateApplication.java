@@ -1,0 +1,57 @@
+package io.livemigrate.core;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.repository.RepositoryLocation;
+import io.livemigrate.repository.RepositorySchema;
+import org.springframework.batch.core.repository.ExecutionContextSerializer;
+import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+import java.sql.SQLException;
+
+/**
+ * The Spring context a job runs in: the job repository's data source (schema created on first use), the
+ * migration's resources, and Spring Boot's Batch auto-configuration (JDBC job repository, JobOperator).
+ * Jobs are added by the command that opens the context.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+public class LivemigrateApplication {
+
+    @Bean
+    HikariDataSource dataSource(RepositoryLocation location) throws SQLException {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(location.url());
+        ds.setUsername(location.user());
+        ds.setPassword(location.password().reveal());
+        ds.setPoolName("livemigrate-repository");
+        ds.setMaximumPoolSize(16);
+        RepositorySchema.ensure(ds);
+        return ds;
+    }
+
+    /** JSON contexts, so ops can read positions and partition progress straight from BATCH_*_CONTEXT. */
+    @Bean
+    ExecutionContextSerializer executionContextSerializer() {
+        return new JacksonExecutionContextStringSerializer();
+    }
+
+    @Bean(destroyMethod = "close")
+    MigrationResources migrationResources(MigrationPlan plan) {
+        return new MigrationResources(plan);
+    }
+
+    @Bean
+    MigrationTables migrationTables(MigrationResources resources) {
+        return MigrationTables.list(resources);
+    }
+
+    @Bean
+    ResumableJobRunner resumableJobRunner(org.springframework.batch.core.launch.JobOperator jobOperator,
+                                          org.springframework.batch.core.repository.JobRepository jobRepository) {
+        return new ResumableJobRunner(jobOperator, jobRepository);
+    }
+}

@@ -1,0 +1,77 @@
+package io.livemigrate.core;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Engines;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.MigrationPlan;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every job of one migration shares: the plan, its engine, a connection pool per side, and the source's
+ * table definitions (read once per process).
+ */
+public final class MigrationResources implements AutoCloseable {
+
+    private final MigrationPlan plan;
+    private final Engine engine;
+    private final HikariDataSource source;
+    private final HikariDataSource target;
+    private final Map<TableId, TableInfo> tables = new ConcurrentHashMap<>();
+
+    public MigrationResources(MigrationPlan plan) {
+        this.plan = plan;
+        this.engine = Engines.of(plan.engineKind());
+        int connections = plan.copy().threads() + 2;
+        this.source = engine.openPool(plan.source(), connections);
+        try {
+            this.target = engine.openPool(plan.target(), connections);
+        }
+        catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    public MigrationPlan plan() {
+        return plan;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public HikariDataSource source() {
+        return source;
+    }
+
+    public HikariDataSource target() {
+        return target;
+    }
+
+    /** The source definition of a table, read once and cached. */
+    public TableInfo sourceTable(TableId id) {
+        return tables.computeIfAbsent(id, this::describeSource);
+    }
+
+    private TableInfo describeSource(TableId id) {
+        try (Connection c = source.getConnection()) {
+            return engine.describe(c, id).orElseThrow(() -> new IllegalStateException(
+                    "table " + id + " no longer exists on the source"));
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("cannot read the definition of " + id + " on the source: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        target.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.livemigrate.core;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import java.util.Optional;
+
+/**
+ * Runs a job of a migration so that running the same command again does the right thing: the first run starts the
+ * job instance for the plan; a failed or stopped run is restarted (Spring Batch re-runs only unfinished steps and
+ * partitions); a run whose process died (kill -9) is marked failed first; a run whose process is alive is left alone.
+ */
+public final class ResumableJobRunner {
+
+    /** The identifying job parameter: one job instance per job and plan. */
+    public static final String PLAN_PARAMETER = "plan";
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+
+    public ResumableJobRunner(JobOperator jobOperator, JobRepository jobRepository) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+    }
+
+    public static JobParameters parameters(String planName) {
+        return new JobParametersBuilder().addString(PLAN_PARAMETER, planName).toJobParameters();
+    }
+
+    /** The last execution of this plan's job, if any. */
+    public Optional<JobExecution> lastExecution(String jobName, String planName) {
+        JobInstance instance = jobRepository.getJobInstance(jobName, parameters(planName));
+        return instance == null ? Optional.empty() : Optional.ofNullable(jobRepository.getLastJobExecution(instance));
+    }
+
+    /**
+     * Starts or resumes the job and waits for it.
+     *
+     * @return the execution that ran, or the already completed one (check {@link JobExecution#getId()} against a
+     * previous call or compare its status)
+     * @throws AlreadyRunningException when a live process is running it
+     */
+    public Outcome run(Job job, String planName) throws Exception {
+        Optional<JobExecution> last = lastExecution(job.getName(), planName);
+        if (last.isPresent()) {
+            JobExecution previous = last.get();
+            if (previous.getStatus() == BatchStatus.COMPLETED) {
+                return new Outcome(previous, false, true);
+            }
+            if (previous.getStatus().isRunning()) {
+                if (ownerAlive(previous)) {
+                    throw new AlreadyRunningException(job.getName(), previous);
+                }
+                jobOperator.recover(previous);
+            }
+        }
+        JobExecution execution = jobOperator.start(job, parameters(planName));
+        return new Outcome(execution, last.isPresent(), false);
+    }
+
+    private static boolean ownerAlive(JobExecution execution) {
+        var ctx = execution.getExecutionContext();
+        if (!ctx.containsKey(OwnerListener.PID_KEY)) {
+            return false;
+        }
+        String host = ctx.getString(OwnerListener.HOST_KEY, "");
+        if (!host.equals(OwnerListener.hostName())) {
+            // Another machine: we cannot see its processes, so we must assume it is alive.
+            return true;
+        }
+        return ProcessHandle.of(ctx.getLong(OwnerListener.PID_KEY)).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * @param execution       the execution that ran (or the completed one)
+     * @param resumed         an earlier execution existed and this one continued it
+     * @param alreadyComplete nothing ran: the job had completed before
+     */
+    public record Outcome(JobExecution execution, boolean resumed, boolean alreadyComplete) {
+    }
+
+    /** The job is being run by a live process. */
+    public static final class AlreadyRunningException extends IllegalStateException {
+        AlreadyRunningException(String jobName, JobExecution running) {
+            super("the " + jobName + " job of this plan is already running (execution " + running.getId()
+                    + ", host " + running.getExecutionContext().getString(OwnerListener.HOST_KEY, "?") + ", pid "
+                    + running.getExecutionContext().get(OwnerListener.PID_KEY) + "); wait for it or stop that process");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.livemigrate.engine;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.plan.EngineKind;
+import io.livemigrate.plan.Endpoint;
+import io.livemigrate.plan.TableFilter;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that differs between PostgreSQL and MySQL/MariaDB, so jobs stay free of engine checks.
+ * Implementations are stateless and thread-safe; connections are passed in.
+ */
+public interface Engine {
+
+    EngineKind kind();
+
+    Dialect dialect();
+
+    /**
+     * A connection pool to one side, every connection set up for exact copying (UTC time zone, permissive
+     * modes the copy needs). The password goes to the driver only.
+     */
+    HikariDataSource openPool(Endpoint endpoint, int maxConnections);
+
+    /** The tables the filter selects, in a stable order. Views, system schemas and livemigrate's own state are never listed. */
+    List<TableId> listTables(Connection connection, TableFilter filter) throws SQLException;
+
+    /** The table's definition, or empty when it does not exist on this server. */
+    Optional<TableInfo> describe(Connection connection, TableId table) throws SQLException;
+
+    /** The statements that recreate the source table on a target of the same engine, secondary indexes deferred. */
+    TableDdl tableDdl(Connection source, TableInfo table) throws SQLException;
+
+    /** Server-level problems: privileges, change-capture prerequisites (warnings until catch-up exists). */
+    List<Finding> checkServer(Connection connection, Endpoint endpoint, boolean isSource) throws SQLException;
+
+    /** Table-level problems beyond a missing key: column types livemigrate cannot carry. */
+    List<Finding> checkTable(Connection source, TableInfo table) throws SQLException;
+
+    /**
+     * Key values that split the table into about {@code ranges} ranges of similar row counts, sorted, distinct,
+     * taken from sampled rows (never MIN..MAX arithmetic, so text, UUID and composite keys split well).
+     * May return fewer (or none, for a small table).
+     */
+    List<KeyValue> sampleBoundaries(Connection source, TableInfo table, int ranges) throws SQLException;
+
+    /**
+     * Makes the target's rows in the key range {@code (lowerExclusive, upperInclusive]} equal to the source's,
+     * through the engine's bulk path: deletes the range on the target, then streams the source rows in.
+     * A null bound is unbounded. Runs inside the target connection's open transaction; the caller commits,
+     * so a redo after a crash is harmless.
+     *
+     * @return rows written
+     */
+    long copyRange(Connection source, Connection target, TableInfo table, KeyValue lowerExclusive,
+                   KeyValue upperInclusive) throws SQLException;
+
+    /**
+     * Fixes where change capture will start, before the copy reads its first row: PostgreSQL creates (or
+     * keeps) the logical replication slot {@code captureName}; MySQL/MariaDB reads the binlog file, position and
+     * GTID set.
+     */
+    ChangePosition capturePosition(Connection source, String captureName) throws SQLException;
+}

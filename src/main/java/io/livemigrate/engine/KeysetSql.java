@@ -1,0 +1,138 @@
+package io.livemigrate.engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Keyset SQL over a table's paging key, for any engine: range predicates, ordering, and finding the next chunk
+ * boundary by walking the key index (never OFFSET over the table, never MIN..MAX arithmetic).
+ *
+ * <p>Composite keys compare lexicographically. The predicate is spelled out as {@code a > ? OR (a = ? AND b > ?)}
+ * with a leading-column bound in front, which both PostgreSQL and MariaDB turn into an index range scan.
+ */
+public final class KeysetSql {
+
+    private final Dialect dialect;
+    private final TableInfo table;
+    private final List<Column> key;
+
+    public KeysetSql(Dialect dialect, TableInfo table) {
+        if (!table.hasKey()) {
+            throw new IllegalArgumentException(table.id() + " has no key to page by");
+        }
+        this.dialect = dialect;
+        this.table = table;
+        this.key = table.keyColumnDefinitions();
+    }
+
+    public String orderBy() {
+        return key.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", "));
+    }
+
+    public String keyText() {
+        return key.stream().map(dialect::keyAsText).collect(Collectors.joining(", "));
+    }
+
+    /** {@code WHERE} body for {@code (lower, upper]}; "1=1" when both are null. Bind with {@link #bindRange}. */
+    public String rangePredicate(KeyValue lowerExclusive, KeyValue upperInclusive) {
+        List<String> parts = new ArrayList<>();
+        if (lowerExclusive != null) {
+            parts.add(compare(">"));
+        }
+        if (upperInclusive != null) {
+            parts.add(compare("<"));
+        }
+        return parts.isEmpty() ? "1=1" : String.join(" AND ", parts);
+    }
+
+    /** Binds the parameters of {@link #rangePredicate} from {@code index}; returns the next free index. */
+    public int bindRange(PreparedStatement ps, int index, KeyValue lowerExclusive, KeyValue upperInclusive)
+            throws SQLException {
+        if (lowerExclusive != null) {
+            index = bindCompare(ps, index, lowerExclusive);
+        }
+        if (upperInclusive != null) {
+            index = bindCompare(ps, index, upperInclusive);
+        }
+        return index;
+    }
+
+    /**
+     * The key of the {@code rows}-th row after {@code lowerExclusive}, or null when the range up to
+     * {@code upperInclusive} holds fewer rows: then the chunk runs to the upper bound.
+     */
+    public KeyValue nextBoundary(Connection c, KeyValue lowerExclusive, KeyValue upperInclusive, int rows)
+            throws SQLException {
+        String sql = "SELECT " + keyText() + " FROM " + dialect.table(table.id())
+                + " WHERE " + rangePredicate(lowerExclusive, upperInclusive)
+                + " ORDER BY " + orderBy() + " LIMIT 1 OFFSET " + (rows - 1);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindRange(ps, 1, lowerExclusive, upperInclusive);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? read(rs, 1) : null;
+            }
+        }
+    }
+
+    /** Reads a key rendered by {@link #keyText()} from {@code column} on. */
+    public KeyValue read(ResultSet rs, int column) throws SQLException {
+        List<String> parts = new ArrayList<>(key.size());
+        for (int i = 0; i < key.size(); i++) {
+            parts.add(rs.getString(column + i));
+        }
+        return new KeyValue(parts);
+    }
+
+    /** Lexicographic {@code key > value} (op ">") or {@code key <= value} (op "<"). */
+    private String compare(String op) {
+        String strict = op;
+        String last = op.equals(">") ? ">" : "<=";
+        StringBuilder or = new StringBuilder();
+        for (int i = 0; i < key.size(); i++) {
+            if (i > 0) {
+                or.append(" OR ");
+            }
+            or.append('(');
+            for (int j = 0; j < i; j++) {
+                or.append(col(j)).append(" = ").append(param(j)).append(" AND ");
+            }
+            or.append(col(i)).append(' ').append(i == key.size() - 1 ? last : strict).append(' ').append(param(i));
+            or.append(')');
+        }
+        if (key.size() == 1) {
+            return or.toString();
+        }
+        String lead = col(0) + (op.equals(">") ? " >= " : " <= ") + param(0);
+        return "(" + lead + " AND (" + or + "))";
+    }
+
+    private int bindCompare(PreparedStatement ps, int index, KeyValue value) throws SQLException {
+        if (value.parts().size() != key.size()) {
+            throw new IllegalArgumentException("key of " + table.id() + " has " + key.size() + " columns, value has "
+                    + value.parts().size());
+        }
+        if (key.size() > 1) {
+            ps.setString(index++, value.parts().get(0));
+        }
+        for (int i = 0; i < key.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                ps.setString(index++, value.parts().get(j));
+            }
+            ps.setString(index++, value.parts().get(i));
+        }
+        return index;
+    }
+
+    private String col(int i) {
+        return dialect.quote(key.get(i).name());
+    }
+
+    private String param(int i) {
+        return dialect.keyParameter(key.get(i));
+    }
+}

@@ -1,0 +1,38 @@
+package io.livemigrate.plan;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Which tables a migration moves: glob patterns over {@code schema.table} (PostgreSQL) or {@code database.table}
+ * (MySQL/MariaDB). {@code *} matches any run of characters, {@code ?} one character. Exclusions win.
+ */
+public record TableFilter(List<String> include, List<String> exclude) {
+
+    public TableFilter {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+    }
+
+    public boolean matches(String qualifiedName) {
+        return include.stream().anyMatch(p -> glob(p).matcher(qualifiedName).matches())
+                && exclude.stream().noneMatch(p -> glob(p).matcher(qualifiedName).matches());
+    }
+
+    /** The schema (or MySQL database) names the include patterns can reach; a pattern with a wildcard there reaches all. */
+    public List<String> schemaPatterns() {
+        return include.stream().map(p -> p.contains(".") ? p.substring(0, p.indexOf('.')) : "*").distinct().toList();
+    }
+
+    static Pattern glob(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}

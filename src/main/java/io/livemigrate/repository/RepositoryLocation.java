@@ -1,0 +1,48 @@
+package io.livemigrate.repository;
+
+import io.livemigrate.plan.Secret;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the Spring Batch job repository lives: by default an H2 file under {@code .livemigrate/} in the working
+ * directory (created on first use, so a restart needs no set-up); with {@code --repository} or
+ * {@code LIVEMIGRATE_REPOSITORY_URL}, a PostgreSQL or MySQL database that ops can query. Credentials for a
+ * shared repository come from {@code LIVEMIGRATE_REPOSITORY_USER} / {@code LIVEMIGRATE_REPOSITORY_PASSWORD}.
+ */
+public record RepositoryLocation(String url, String user, Secret password, Path defaultDirectory) {
+
+    public static final String URL_VARIABLE = "LIVEMIGRATE_REPOSITORY_URL";
+
+    public static RepositoryLocation resolve(String cliUrl, Map<String, String> env, Path workDir) {
+        String url = cliUrl != null ? cliUrl : env.get(URL_VARIABLE);
+        if (url == null || url.isBlank()) {
+            Path dir = workDir.resolve(".livemigrate").toAbsolutePath();
+            return new RepositoryLocation("jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE", "sa",
+                    Secret.NONE, dir);
+        }
+        if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")
+                && !url.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("--repository: '" + url + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
+        }
+        return new RepositoryLocation(url.replace("jdbc:mariadb:", "jdbc:mysql:"),
+                env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", ""),
+                Secret.of(env.getOrDefault("LIVEMIGRATE_REPOSITORY_PASSWORD", "")), null);
+    }
+
+    public boolean isDefault() {
+        return defaultDirectory != null;
+    }
+
+    /** Whether there is anything to read yet; the default file store is created only when a job first runs. */
+    public boolean exists() {
+        return !isDefault() || Files.exists(defaultDirectory.resolve("repository.mv.db"));
+    }
+
+    @Override
+    public String toString() {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+}
