@@ -30,8 +30,13 @@ public final class KeysetSql {
         this.key = table.keyColumnDefinitions();
     }
 
+    /**
+     * The key columns qualified with the table: an unqualified name could resolve to an output column of the same
+     * name (PostgreSQL names {@code "id"::text} "id") and sort the text instead of the key.
+     */
     public String orderBy() {
-        return key.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", "));
+        String table = dialect.table(this.table.id());
+        return key.stream().map(c -> table + "." + dialect.quote(c.name())).collect(Collectors.joining(", "));
     }
 
     public String keyText() {

@@ -45,8 +45,19 @@ public final class MigrationHistory implements AutoCloseable {
         if (!location.exists()) {
             return Optional.empty();
         }
-        String url = location.isDefault() ? location.url() + ";IFEXISTS=TRUE" : location.url();
-        Connection c = DriverManager.getConnection(url, location.user(), location.password().reveal());
+        // H2 would create an empty database on connect; IFEXISTS keeps "status" and preflight from writing anything.
+        boolean h2 = location.url().startsWith("jdbc:h2:");
+        Connection c;
+        try {
+            c = DriverManager.getConnection(h2 ? location.url() + ";IFEXISTS=TRUE" : location.url(), location.user(),
+                    location.password().reveal());
+        }
+        catch (SQLException e) {
+            if (h2 && e.getErrorCode() == 90146) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         if (!RepositorySchema.tableExists(c, "BATCH_JOB_INSTANCE")) {
             c.close();
             return Optional.empty();

@@ -1,0 +1,141 @@
+package io.livemigrate.engine.postgres;
+
+import io.livemigrate.engine.TableDdl;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recreates a source table from pg_catalog: columns and primary key in CREATE TABLE, everything else (unique,
+ * exclusion and check constraints, plain indexes) as separate statements built after the copy, foreign keys last.
+ * The server prints expressions and definitions itself (pg_get_expr, pg_get_constraintdef, pg_get_indexdef), under a
+ * pg_catalog-only search_path so they carry schemas.
+ */
+final class PostgresDdl {
+
+    private static final String COLUMNS = """
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated, a.attidentity,
+                   pg_get_expr(ad.adbin, ad.adrelid),
+                   CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+            WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""";
+
+    /**
+     * The identity column's sequence name and options, so the target hands out the same range of values from a
+     * sequence of the same name (cutover sets its value by that name).
+     */
+    private static final String IDENTITY_SEQUENCE = """
+            SELECT pg_get_serial_sequence(?, ?), format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart, q.seqcache, q.seqcycle
+            FROM pg_sequence q WHERE q.seqrelid = pg_get_serial_sequence(?, ?)::regclass""";
+
+    /** Constraints declared on this table itself (inherited ones come with their parent). */
+    private static final String CONSTRAINTS = """
+            SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = ? AND contype IN ('p', 'u', 'x', 'c', 'f') AND conislocal ORDER BY conname""";
+
+    /** Indexes that no constraint owns: those come with their constraint. */
+    private static final String PLAIN_INDEXES = """
+            SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+            WHERE i.indrelid = ? AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
+                                                   AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
+            ORDER BY ic.relname""";
+
+    private PostgresDdl() {
+    }
+
+    static TableDdl tableDdl(Connection c, TableInfo table) throws SQLException {
+        return PostgresSearchPath.qualified(c, () -> build(c, table.id()));
+    }
+
+    private static TableDdl build(Connection c, TableId id) throws SQLException {
+        long oid = PostgresCatalog.oid(c, id)
+                .orElseThrow(() -> new IllegalStateException("table " + id + " no longer exists on the source"));
+        String table = PostgresDialect.INSTANCE.table(id);
+        List<String> definitions = columns(c, oid, table);
+        List<String> indexes = new ArrayList<>();
+        List<String> foreignKeys = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(CONSTRAINTS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = q(rs.getString(1));
+                    String def = rs.getString(3);
+                    switch (rs.getString(2)) {
+                        case "p" -> definitions.add("CONSTRAINT " + name + " " + def);
+                        case "f" -> foreignKeys.add(addConstraint(table, name, def));
+                        default -> indexes.add(addConstraint(table, name, def));
+                    }
+                }
+            }
+        }
+        for (String def : CatalogQueries.strings(c, PLAIN_INDEXES, oid)) {
+            // IF NOT EXISTS lets a retried index build step skip what an earlier attempt finished.
+            indexes.add(def.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS "));
+        }
+        String create = "CREATE TABLE " + table + " (\n    " + String.join(",\n    ", definitions) + "\n)";
+        return new TableDdl(PostgresTypeDdl.prerequisites(c, oid, id.schema()), create, indexes, foreignKeys);
+    }
+
+    private static List<String> columns(Connection c, long oid, String table) throws SQLException {
+        List<String> definitions = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StringBuilder col = new StringBuilder(q(rs.getString(1))).append(' ').append(rs.getString(2));
+                    if (rs.getString(7) != null) {
+                        col.append(" COLLATE ").append(rs.getString(7));
+                    }
+                    String expr = rs.getString(6);
+                    boolean generated = !rs.getString(4).isEmpty();
+                    if (expr != null && !generated) {
+                        col.append(" DEFAULT ").append(expr);
+                    }
+                    if (rs.getBoolean(3)) {
+                        col.append(" NOT NULL");
+                    }
+                    if (generated) {
+                        col.append(" GENERATED ALWAYS AS (").append(expr).append(") STORED");
+                    }
+                    String identity = rs.getString(5);
+                    if (!identity.isEmpty()) {
+                        col.append(identity(c, table, rs.getString(1), identity));
+                    }
+                    definitions.add(col.toString());
+                }
+            }
+        }
+        return definitions;
+    }
+
+    private static String identity(Connection c, String table, String column, String kind) throws SQLException {
+        String clause = " GENERATED " + ("a".equals(kind) ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY";
+        try (PreparedStatement ps = c.prepareStatement(IDENTITY_SEQUENCE)) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            ps.setString(3, table);
+            ps.setString(4, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? clause + " (SEQUENCE NAME " + rs.getString(1) + " " + PostgresTypeDdl.sequenceOptions(rs, 2, false) + ")"
+                        : clause;
+            }
+        }
+    }
+
+    private static String addConstraint(String table, String name, String definition) {
+        return "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " + definition;
+    }
+
+    private static String q(String identifier) {
+        return PostgresDialect.INSTANCE.quote(identifier);
+    }
+}

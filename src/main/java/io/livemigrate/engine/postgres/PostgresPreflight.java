@@ -1,0 +1,150 @@
+package io.livemigrate.engine.postgres;
+
+import io.livemigrate.engine.Finding;
+import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.Endpoint;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What would stop a migration before it starts: change-capture settings and role rights on the source, the right to
+ * create tables on the target, and column types the target may lack.
+ */
+final class PostgresPreflight {
+
+    private static final String SOURCE_SETTINGS = """
+            SELECT current_setting('wal_level'), current_setting('max_replication_slots')::int,
+                   current_setting('max_wal_senders')::int, current_setting('max_slot_wal_keep_size'),
+                   r.rolreplication OR r.rolsuper, current_user
+            FROM pg_roles r WHERE r.rolname = current_user""";
+
+    private static final String TARGET_RIGHTS = """
+            SELECT has_database_privilege(current_user, current_database(), 'CREATE'), current_user, current_database()""";
+
+    /**
+     * Each column's type, looked through domains and arrays to what it is built on, when that is user-made:
+     * {@code kind} is the typtype ('b' base, 'c' composite, 'r'/'m' range, 'p' pseudo), {@code ext} the extension
+     * that owns it, if any.
+     */
+    private static final String UNUSUAL_TYPES = """
+            WITH RECURSIVE under(attname, typ) AS (
+                SELECT attname, atttypid FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped
+                UNION
+                SELECT u.attname, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END
+                FROM under u JOIN pg_type t ON t.oid = u.typ
+                WHERE t.typtype = 'd' OR (t.typcategory = 'A' AND t.typelem <> 0))
+            SELECT u.attname, format_type(t.oid, NULL), t.typtype,
+                   (SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                    WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+            FROM under u JOIN pg_type t ON t.oid = u.typ
+            WHERE NOT (t.typcategory = 'A' AND t.typelem <> 0)
+              AND (t.typtype = 'p' OR (t.oid >= 16384 AND t.typtype IN ('b', 'c', 'r', 'm')))
+            ORDER BY 1, 2""";
+
+    private PostgresPreflight() {
+    }
+
+    static List<Finding> checkServer(Connection c, Endpoint endpoint, boolean isSource) throws SQLException {
+        return isSource ? checkSource(c) : checkTarget(c);
+    }
+
+    private static List<Finding> checkSource(Connection c) throws SQLException {
+        List<Finding> findings = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SOURCE_SETTINGS)) {
+            if (!rs.next()) {
+                return findings;
+            }
+            String walLevel = rs.getString(1);
+            if (!"logical".equals(walLevel)) {
+                findings.add(Finding.warning("source", "wal_level is '" + walLevel + "'; change capture needs 'logical'",
+                        "set wal_level = logical in postgresql.conf and restart"));
+            }
+            if (rs.getInt(2) == 0) {
+                findings.add(Finding.warning("source", "max_replication_slots is 0; change capture needs a slot",
+                        "set max_replication_slots to at least 1 in postgresql.conf and restart"));
+            }
+            if (rs.getInt(3) == 0) {
+                findings.add(Finding.warning("source", "max_wal_senders is 0; change capture needs a WAL sender",
+                        "set max_wal_senders to at least 1 in postgresql.conf and restart"));
+            }
+            String keep = rs.getString(4);
+            if (!"-1".equals(keep)) {
+                findings.add(Finding.warning("source", "max_slot_wal_keep_size is " + keep
+                                + ": the slot may be invalidated if the copy takes long; WAL kept is at most " + keep,
+                        "set max_slot_wal_keep_size = -1, or make sure the copy finishes before that much WAL is written"));
+            }
+            if (!rs.getBoolean(5)) {
+                findings.add(Finding.warning("source", "role " + rs.getString(6)
+                                + " has neither REPLICATION nor superuser; it cannot stream changes",
+                        "ALTER ROLE " + PostgresDialect.INSTANCE.quote(rs.getString(6)) + " REPLICATION"));
+            }
+        }
+        return findings;
+    }
+
+    private static List<Finding> checkTarget(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TARGET_RIGHTS)) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                return List.of();
+            }
+            String role = PostgresDialect.INSTANCE.quote(rs.getString(2));
+            String db = PostgresDialect.INSTANCE.quote(rs.getString(3));
+            return List.of(Finding.error("target", "role " + rs.getString(2) + " cannot create schemas in database "
+                    + rs.getString(3), "GRANT CREATE ON DATABASE " + db + " TO " + role));
+        }
+    }
+
+    static List<Finding> checkTable(Connection c, TableInfo table) throws SQLException {
+        String subject = table.id().qualified();
+        long oid = PostgresCatalog.oid(c, table.id()).orElse(-1L);
+        if (oid < 0) {
+            return List.of(Finding.error(subject, "table does not exist on the source", "check the plan's table filter"));
+        }
+        List<Finding> findings = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT has_table_privilege(?::oid, 'SELECT'), current_user")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    findings.add(Finding.error(subject, "role " + rs.getString(2) + " cannot read the table",
+                            "GRANT SELECT ON " + PostgresDialect.INSTANCE.table(table.id()) + " TO "
+                                    + PostgresDialect.INSTANCE.quote(rs.getString(2))));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(UNUSUAL_TYPES)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    findings.add(typeFinding(subject, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        return findings;
+    }
+
+    private static Finding typeFinding(String subject, String column, String type, String kind, String extension) {
+        if ("p".equals(kind)) {
+            return Finding.error(subject, "column " + column + " has pseudo-type " + type + ", which holds no data to copy",
+                    "exclude the table or change the column's type");
+        }
+        if (extension != null) {
+            return Finding.warning(subject, "column " + column + ": type " + type + " comes from extension " + extension
+                    + "; it must exist on the target", "CREATE EXTENSION " + extension + " on the target first");
+        }
+        String what = switch (kind) {
+            case "c" -> "composite type";
+            case "r", "m" -> "range type";
+            default -> "user-defined base type";
+        };
+        return Finding.warning(subject, "column " + column + ": " + what + " " + type
+                + " is not created by livemigrate; it must exist on the target", "create " + type + " on the target first");
+    }
+}

@@ -1,0 +1,119 @@
+package io.livemigrate.plan;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PlanLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final PlanLoader loader = new PlanLoader(new EnvironmentResolver(
+            Map.of("SOURCE_PASSWORD", "s3cret-source", "TARGET_PASSWORD", "s3cret-target")::get));
+
+    private static final String GOOD = """
+            name: shop-move
+            source: { url: "jdbc:postgresql://127.0.0.1:5432/shop", user: app, password: "${SOURCE_PASSWORD}" }
+            target: { url: "jdbc:postgresql://127.0.0.1:5433/shop", user: app, password: "${TARGET_PASSWORD}" }
+            tables: { include: ["public.*"], exclude: ["public.audit_*"] }
+            copy: { threads: 4, chunk-rows: 10000 }
+            """;
+
+    @Test
+    void loadsAGoodPlanAndResolvesVariables() throws IOException {
+        MigrationPlan plan = loader.load(write(GOOD));
+        assertThat(plan.name()).isEqualTo("shop-move");
+        assertThat(plan.source().password().reveal()).isEqualTo("s3cret-source");
+        assertThat(plan.target().password().reveal()).isEqualTo("s3cret-target");
+        assertThat(plan.engineKind()).isEqualTo(EngineKind.POSTGRESQL);
+        assertThat(plan.copy().threads()).isEqualTo(4);
+        assertThat(plan.copy().partitionRows()).isEqualTo(CopyOptions.DEFAULTS.partitionRows());
+        assertThat(plan.tables().matches("public.orders")).isTrue();
+        assertThat(plan.tables().matches("public.audit_log")).isFalse();
+        assertThat(plan.tables().matches("other.orders")).isFalse();
+        assertThat(plan.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void missingKeyNamesFileAndKey() throws IOException {
+        Path file = write(GOOD.replace("name: shop-move\n", ""));
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOf(PlanException.class)
+                .hasMessage(file + ": name: missing; every plan needs it");
+    }
+
+    @Test
+    void unknownKeyIsRefusedWithTheKnownOnes() throws IOException {
+        Path file = write(GOOD.replace("threads: 4", "thread: 4"));
+        assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ": copy.thread: unknown key")
+                .hasMessageContaining("threads");
+    }
+
+    @Test
+    void badUrlSaysWhatAUrlLooksLike() throws IOException {
+        Path file = write(GOOD.replace("jdbc:postgresql://127.0.0.1:5433/shop", "postgres://somewhere/shop"));
+        assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ": target.url: 'postgres://somewhere/shop'")
+                .hasMessageContaining("jdbc:postgresql://host:port/database");
+    }
+
+    @Test
+    void unsetVariableIsNamed() throws IOException {
+        Path file = write(GOOD.replace("${TARGET_PASSWORD}", "${NOT_SET_ANYWHERE}"));
+        assertThatThrownBy(() -> loader.load(file))
+                .hasMessageStartingWith(file + ": target.password: environment variable NOT_SET_ANYWHERE is not set");
+    }
+
+    @Test
+    void variableDefaultIsUsedWhenUnset() throws IOException {
+        MigrationPlan plan = loader.load(write(GOOD.replace("${TARGET_PASSWORD}", "${NOT_SET:-fallback}")));
+        assertThat(plan.target().password().reveal()).isEqualTo("fallback");
+    }
+
+    @Test
+    void enginesMustMatch() throws IOException {
+        Path file = write(GOOD.replace("jdbc:postgresql://127.0.0.1:5433/shop", "jdbc:mysql://127.0.0.1:3306/shop"));
+        assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("target.url: source is PostgreSQL but target is MySQL/MariaDB");
+    }
+
+    @Test
+    void numbersAreChecked() throws IOException {
+        assertThatThrownBy(() -> loader.load(write(GOOD.replace("threads: 4", "threads: many"))))
+                .hasMessageContaining("copy.threads: 'many' is not a whole number");
+        assertThatThrownBy(() -> loader.load(write(GOOD.replace("threads: 4", "threads: 0"))))
+                .hasMessageContaining("copy.threads: 0 is out of range");
+    }
+
+    @Test
+    void passwordInUrlIsMaskedInMessages() throws IOException {
+        Path file = write(GOOD.replace("jdbc:postgresql://127.0.0.1:5433/shop", "pg://h/db?password=hunter2"));
+        assertThatThrownBy(() -> loader.load(file)).hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void passwordFileIsRead() throws IOException {
+        Path secret = dir.resolve("target.pw");
+        Files.writeString(secret, "from-file\n");
+        MigrationPlan plan = loader.load(write(GOOD.replace("password: \"${TARGET_PASSWORD}\"",
+                "password-file: \"" + secret + "\"")));
+        assertThat(plan.target().password().reveal()).isEqualTo("from-file");
+    }
+
+    @Test
+    void notYamlOrMissingFile() throws IOException {
+        assertThatThrownBy(() -> loader.load(write("name: [unclosed"))).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> loader.load(dir.resolve("nope.yml"))).hasMessageContaining("no such file");
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("plan-" + System.nanoTime() + ".yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
