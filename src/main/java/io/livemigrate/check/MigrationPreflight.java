@@ -59,7 +59,8 @@ public final class MigrationPreflight {
                             + "columns, or add the table to tables.exclude"));
         }
         findings.addAll(engine.checkTable(source, table));
-        Optional<TableInfo> existing = engine.describe(target, table.id());
+        TableId targetId = plan.targetTable(table.id());
+        Optional<TableInfo> existing = engine.describe(target, targetId);
         String state;
         if (existing.isEmpty()) {
             state = "missing: will be created";
@@ -73,7 +74,7 @@ public final class MigrationPreflight {
                 findings.add(Finding.error(subject, "target table differs: " + diff,
                         "make the target definition match the source, or drop the target table and let copy create it"));
             }
-            boolean hasRows = hasRows(target, table.id());
+            boolean hasRows = hasRows(target, targetId);
             state = !hasRows ? "exists, empty" : resuming ? "has rows: resuming this migration" : "has rows";
             if (hasRows && !resuming) {
                 findings.add(Finding.error(subject, "the target table already holds rows and no copy of plan '" + plan.name()

@@ -47,11 +47,12 @@ public class PrepareSchemaTasklet implements Tasklet {
         try (Connection source = resources.source().getConnection();
              Connection target = resources.target().getConnection()) {
             for (TableId id : tables) {
-                if (resources.engine().describe(target, id).isPresent()) {
+                TableId targetId = resources.plan().targetTable(id);
+                if (resources.engine().describe(target, targetId).isPresent()) {
                     continue;
                 }
                 TableInfo info = resources.sourceTable(id);
-                TableDdl ddl = resources.engine().tableDdl(source, info);
+                TableDdl ddl = resources.engine().tableDdl(source, info, targetId);
                 run(target, ddl.prerequisites());
                 run(target, List.of(ddl.createTable()));
                 indexes.addAll(ddl.indexes());

@@ -43,7 +43,8 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
             source.setAutoCommit(false);
             target.setAutoCommit(false);
             try {
-                long rows = resources.engine().copyRange(source, target, slice.table(), slice.lower(), slice.upper());
+                long rows = resources.engine().copyRange(source, target, slice.table(),
+                        resources.plan().targetTable(slice.table().id()), slice.lower(), slice.upper());
                 target.commit();
                 source.commit();
                 return rows;

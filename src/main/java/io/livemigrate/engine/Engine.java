@@ -32,8 +32,11 @@ public interface Engine {
     /** The table's definition, or empty when it does not exist on this server. */
     Optional<TableInfo> describe(Connection connection, TableId table) throws SQLException;
 
-    /** The statements that recreate the source table on a target of the same engine, secondary indexes deferred. */
-    TableDdl tableDdl(Connection source, TableInfo table) throws SQLException;
+    /**
+     * The statements that recreate the source table as {@code targetTable} on a target of the same engine,
+     * secondary indexes deferred.
+     */
+    TableDdl tableDdl(Connection source, TableInfo table, TableId targetTable) throws SQLException;
 
     /** Server-level problems: privileges, change-capture prerequisites (warnings until catch-up exists). */
     List<Finding> checkServer(Connection connection, Endpoint endpoint, boolean isSource) throws SQLException;
@@ -49,15 +52,15 @@ public interface Engine {
     List<KeyValue> sampleBoundaries(Connection source, TableInfo table, int ranges) throws SQLException;
 
     /**
-     * Makes the target's rows in the key range {@code (lowerExclusive, upperInclusive]} equal to the source's,
+     * Makes the rows of {@code targetTable} in the key range {@code (lowerExclusive, upperInclusive]} equal to the source's,
      * through the engine's bulk path: deletes the range on the target, then streams the source rows in.
      * A null bound is unbounded. Runs inside the target connection's open transaction; the caller commits,
      * so a redo after a crash is harmless.
      *
      * @return rows written
      */
-    long copyRange(Connection source, Connection target, TableInfo table, KeyValue lowerExclusive,
-                   KeyValue upperInclusive) throws SQLException;
+    long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
+                   KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException;
 
     /**
      * Fixes where change capture will start, before the copy reads its first row: PostgreSQL creates (or

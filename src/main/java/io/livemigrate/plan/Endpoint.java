@@ -16,6 +16,25 @@ public record Endpoint(String role, String url, String user, Secret password) {
         return URL_SECRET.matcher(url).replaceAll("$1=****");
     }
 
+    /** The database named in the URL path ({@code jdbc:mysql://host:3306/shop?x=y} gives {@code shop}), or null. */
+    public String database() {
+        int hosts = url.indexOf("//");
+        int slash = hosts < 0 ? -1 : url.indexOf('/', hosts + 2);
+        if (slash < 0) {
+            return null;
+        }
+        String rest = url.substring(slash + 1);
+        int end = rest.length();
+        for (char c : new char[] {'?', ';', '&'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        String db = rest.substring(0, end);
+        return db.isEmpty() ? null : db;
+    }
+
     public EngineKind engineKind() {
         return EngineKind.fromUrl(url);
     }

@@ -50,7 +50,8 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public TableDdl tableDdl(Connection source, TableInfo table) throws SQLException {
+    public TableDdl tableDdl(Connection source, TableInfo table, TableId targetTable) throws SQLException {
+        requireSameName(table, targetTable);
         return PostgresDdl.tableDdl(source, table);
     }
 
@@ -70,9 +71,18 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public long copyRange(Connection source, Connection target, TableInfo table, KeyValue lowerExclusive,
-                          KeyValue upperInclusive) throws SQLException {
+    public long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
+                          KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException {
+        requireSameName(table, targetTable);
         return PostgresBulkCopier.copyRange(source, target, table, lowerExclusive, upperInclusive);
+    }
+
+    /** PostgreSQL moves a database to another database: tables keep their schema-qualified names. */
+    private static void requireSameName(TableInfo table, TableId targetTable) {
+        if (!table.id().equals(targetTable)) {
+            throw new IllegalArgumentException("PostgreSQL tables keep their names: cannot copy " + table.id()
+                    + " to " + targetTable);
+        }
     }
 
     @Override

@@ -1,0 +1,83 @@
+package io.livemigrate.engine.mysql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Finding;
+import io.livemigrate.engine.KeyValue;
+import io.livemigrate.engine.TableDdl;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.Endpoint;
+import io.livemigrate.plan.EngineKind;
+import io.livemigrate.plan.TableFilter;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * MySQL and MariaDB (the same protocol and engine here, through Connector/J). Each concern lives in its own
+ * package-private class; this one only routes. Stateless and thread-safe.
+ */
+public final class MySqlEngine implements Engine {
+
+    @Override
+    public EngineKind kind() {
+        return EngineKind.MYSQL;
+    }
+
+    @Override
+    public Dialect dialect() {
+        return MySqlDialect.INSTANCE;
+    }
+
+    @Override
+    public HikariDataSource openPool(Endpoint endpoint, int maxConnections) {
+        return MySqlPools.open(endpoint, maxConnections);
+    }
+
+    @Override
+    public List<TableId> listTables(Connection connection, TableFilter filter) throws SQLException {
+        return MySqlCatalog.listTables(connection, filter);
+    }
+
+    @Override
+    public Optional<TableInfo> describe(Connection connection, TableId table) throws SQLException {
+        return MySqlCatalog.describe(connection, table);
+    }
+
+    @Override
+    public TableDdl tableDdl(Connection source, TableInfo table, TableId targetTable) throws SQLException {
+        return MySqlDdl.of(source, table, targetTable);
+    }
+
+    @Override
+    public List<Finding> checkServer(Connection connection, Endpoint endpoint, boolean isSource)
+            throws SQLException {
+        return MySqlServerCheck.check(connection, endpoint, isSource);
+    }
+
+    @Override
+    public List<Finding> checkTable(Connection source, TableInfo table) throws SQLException {
+        return MySqlTableCheck.check(source, table);
+    }
+
+    @Override
+    public List<KeyValue> sampleBoundaries(Connection source, TableInfo table, int ranges) throws SQLException {
+        return MySqlKeySampler.sample(source, table, ranges);
+    }
+
+    @Override
+    public long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
+                          KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException {
+        return MySqlBulkCopier.copy(source, target, table, targetTable, lowerExclusive, upperInclusive);
+    }
+
+    @Override
+    public ChangePosition capturePosition(Connection source, String captureName) throws SQLException {
+        return MySqlPosition.capture(source);
+    }
+}
