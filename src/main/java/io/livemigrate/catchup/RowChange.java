@@ -1,0 +1,21 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.engine.TableId;
+
+import java.util.Map;
+
+/**
+ * One row change, applied on the target as an absolute image (DESIGN rule 2): INSERT and UPDATE make the row equal
+ * to {@code after}; DELETE makes the row with {@code before}'s key absent; an UPDATE whose {@code before} key
+ * differs from {@code after}'s key also removes the old key. TRUNCATE empties the table.
+ *
+ * @param table  the source table
+ * @param kind   what happened
+ * @param before the old row's key columns at least (null for INSERT and TRUNCATE; for UPDATE, null when the key did
+ *               not change and the source did not send the old image)
+ * @param after  the new row, every column (null for DELETE and TRUNCATE); values may be {@link ColumnValue#UNCHANGED}
+ */
+public record RowChange(TableId table, Kind kind, Map<String, ColumnValue> before, Map<String, ColumnValue> after) {
+
+    public enum Kind { INSERT, UPDATE, DELETE, TRUNCATE }
+}
