@@ -1,0 +1,87 @@
+package io.livemigrate.demo;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * An embedded PostgreSQL 14 (zonky binaries) set up as a change-capture source: wal_level=logical with
+ * room for replication slots and WAL senders. Durability is switched off because these servers hold
+ * throwaway test data and seeding speed matters more.
+ *
+ * <p>initdb runs with trust authentication for local TCP, including replication connections, so PgJDBC's
+ * replication API ({@code replication=database}) works without touching pg_hba.conf.
+ */
+public final class EmbeddedPostgresServer extends EmbeddedServer {
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(Path instanceDirectory, EmbeddedPostgres postgres) {
+        super(instanceDirectory);
+        this.postgres = postgres;
+    }
+
+    /** Starts a server on a free port with its data directory under {@code workDir} (temp when null). */
+    public static EmbeddedPostgresServer start(Path workDir) throws IOException {
+        Path instanceDirectory = newInstanceDirectory(workDir, "postgres");
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(instanceDirectory.resolve("data"))
+                .setCleanDataDirectory(true)
+                // Our own hook (EmbeddedServer) stops the server and removes the whole instance directory.
+                .setRegisterShutdownHook(false)
+                .setPGStartupWait(Duration.ofSeconds(30))
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "10")
+                .setServerConfig("max_wal_senders", "10")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("shared_buffers", "128MB")
+                .setServerConfig("max_connections", "200")
+                // Seeding writes a few hundred MB of WAL; fewer checkpoints keep it fast.
+                .setServerConfig("max_wal_size", "2GB")
+                .setServerConfig("timezone", "UTC")
+                .start();
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(instanceDirectory, postgres);
+        server.stopOnJvmExit();
+        return server;
+    }
+
+    @Override
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public String user() {
+        return "postgres";
+    }
+
+    @Override
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    @Override
+    protected String adminDatabase() {
+        return "postgres";
+    }
+
+    @Override
+    protected String createDatabaseSql(String name) {
+        return "CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0";
+    }
+
+    @Override
+    protected String dropDatabaseSql(String name) {
+        // WITH (FORCE) ends leftover sessions; a replication slot still using the database blocks the drop.
+        return "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)";
+    }
+
+    @Override
+    protected void stopServer() throws IOException {
+        postgres.close();
+    }
+}

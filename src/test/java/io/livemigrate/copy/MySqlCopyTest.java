@@ -1,0 +1,134 @@
+package io.livemigrate.copy;
+
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The copy job against a real (embedded) MariaDB: values survive byte for byte, keys of every shape copy. */
+class MySqlCopyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everySupportedTypeSurvivesExactlyAndGeneratedColumnsAreRecomputed() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "my_types");
+        try (Connection s = m.source()) {
+            execute(s,
+                    "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'",
+                    """
+                    CREATE TABLE everything (
+                      id int PRIMARY KEY,
+                      ti tinyint, tiu tinyint unsigned, si smallint, siu smallint unsigned, mi mediumint,
+                      miu mediumint unsigned, i int, iu int unsigned, bi bigint, biu bigint unsigned,
+                      dec65 decimal(65,30), f float, d double,
+                      c char(10) CHARACTER SET utf8mb4, vc varchar(100) CHARACTER SET utf8mb4, tx text CHARACTER SET utf8mb4,
+                      l1 varchar(50) CHARACTER SET latin1, bin binary(4), vb varbinary(300), bl longblob,
+                      dt date, dtm datetime(6), ts timestamp(6) NULL DEFAULT NULL, tm time(6), yr year,
+                      e enum('small','medium','large'), st set('a','b','c'), b1 bit(1), b64 bit(64), js json,
+                      gen_virtual int AS (i + 1) VIRTUAL, gen_stored varchar(120) AS (concat(vc, '!')) PERSISTENT
+                    ) DEFAULT CHARSET=utf8mb4""",
+                    """
+                    INSERT INTO everything (id, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, dec65, f, d, c, vc, tx, l1, bin, vb,
+                                            bl, dt, dtm, ts, tm, yr, e, st, b1, b64, js) VALUES
+                    (1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295, -9223372036854775808,
+                     18446744073709551615, 12345678901234567890123456789012345.123456789012345678901234567890,
+                     0.1, 0.1, 'ab', 'é✓😀 emoji', REPEAT('x', 70000), 'café', X'00090A5C', X'000102FF', REPEAT(X'00FF5C0A09', 250000),
+                     '0000-00-00', '0000-00-00 00:00:00.000000', '1970-01-01 00:00:01.000001', '-838:59:59.000000', 1901,
+                     'large', 'a,c', b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
+                     '{"b": 1, "a": [1, 2.50, "x"]}'),
+                    (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,
+                     -0.000000000000000000000000000001, -3.4028235e38, -1.7976931348623157e308, '', '', '', '', X'00000000',
+                     X'', X'', '9999-12-31', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', '838:59:59.999999', 2155,
+                     'small', '', b'0', b'0', '[]'),
+                    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.17549435e-38, 2.2250738585072014e-308, 'a  ', 'trailing  ',
+                     'tab\\there\\nnewline\\\\', '\\\\N', X'5C4E0000', X'5C4E', X'0D0A', '2000-02-29', '2000-01-01 00:00:00.000001',
+                     NULL, '00:00:00.000001', 0, 'medium', 'a,b,c', b'1', b'1000000000000000000000000000000000000000000000000000000000000001',
+                     'null')""");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source(); Connection t = m.target()) {
+            assertThat(TableContents.mysql(t, m.targetDatabase() + ".everything", "id"))
+                    .containsExactlyElementsOf(TableContents.mysql(s, m.sourceDatabase() + ".everything", "id"));
+            try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + m.targetDatabase()
+                            + "' AND TABLE_NAME = 'everything' AND EXTRA LIKE '%GENERATED%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("generated columns are recomputed by the target").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void compositeTextAndUuidKeysCopyIntoAnotherDatabaseWithIndexesBuiltAfter() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "my_keys")
+                .copyOptions("{ threads: 3, chunk-rows: 700, partition-rows: 4000 }");
+        try (Connection s = m.source()) {
+            execute(s,
+                    "CREATE TABLE nums (n int PRIMARY KEY)",
+                    "INSERT INTO nums SELECT seq FROM seq_1_to_20000",
+                    "CREATE TABLE composite (a int, b varchar(40), v int, PRIMARY KEY (a, b))",
+                    "INSERT INTO composite SELECT n % 97, md5(n), n FROM nums",
+                    "CREATE TABLE texty (k varchar(60) CHARACTER SET utf8mb4 PRIMARY KEY, v int)",
+                    "INSERT INTO texty SELECT concat('key é ', n, '''\"\\\\'), n FROM nums WHERE n <= 15000",
+                    "CREATE TABLE uuid_char (id char(36) PRIMARY KEY, v int)",
+                    "INSERT INTO uuid_char SELECT uuid(), n FROM nums WHERE n <= 15000",
+                    "CREATE TABLE uuid_bin (id binary(16) PRIMARY KEY, v int)",
+                    "INSERT INTO uuid_bin SELECT unhex(md5(n)), n FROM nums WHERE n <= 15000",
+                    "CREATE TABLE parent (id int PRIMARY KEY, name varchar(20) UNIQUE)",
+                    "INSERT INTO parent SELECT n, concat('p', n) FROM nums WHERE n <= 100",
+                    "CREATE TABLE child (id int PRIMARY KEY, parent_id int, note varchar(20), KEY child_note (note),"
+                            + " CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id))",
+                    "INSERT INTO child SELECT n, 1 + n % 100, concat('n', n) FROM nums WHERE n <= 5000",
+                    "ANALYZE TABLE composite, texty, uuid_char, uuid_bin, parent, child");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source(); Connection t = m.target()) {
+            for (String[] table : new String[][] {{"nums", "n"}, {"composite", "a, b"}, {"texty", "k"},
+                    {"uuid_char", "id"}, {"uuid_bin", "id"}, {"parent", "id"}, {"child", "id"}}) {
+                assertThat(TableContents.mysql(t, m.targetDatabase() + "." + table[0], table[1])).as(table[0])
+                        .containsExactlyElementsOf(TableContents.mysql(s, m.sourceDatabase() + "." + table[0], table[1]));
+            }
+            try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+                            + " AND TABLE_NAME = 'child' AND INDEX_NAME = 'child_note'),"
+                            + " (SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
+                            + " AND CONSTRAINT_NAME = 'child_parent')")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("secondary index built after the data").isEqualTo(1);
+                assertThat(rs.getInt(2)).as("foreign key built after the data").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void wrongPasswordAndUnreachableServerAreClearErrorsThatWriteNothing() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "my_login");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE t (id int PRIMARY KEY)");
+        }
+        String good = Files.readString(m.plan());
+        Files.writeString(m.plan(), good.replaceFirst("user: root, password: \"\"", "user: livemigrate, password: \"not-the-password\""));
+        assertThat(m.run("copy")).isEqualTo(2);
+        assertThat(m.output()).contains("source (").contains("the server refused the login: wrong user or password")
+                .doesNotContain("not-the-password");
+        String port = String.valueOf(TestDatabases.mariadb().port());
+        Files.writeString(m.plan(), good.replace("127.0.0.1:" + port + "/" + m.targetDatabase(), "127.0.0.1:1/" + m.targetDatabase()));
+        assertThat(m.run("check")).isEqualTo(2);
+        assertThat(m.output()).contains("target (jdbc:mysql://127.0.0.1:1/").contains("cannot reach the server");
+        assertThat(m.repositoryExists()).isFalse();
+    }
+}

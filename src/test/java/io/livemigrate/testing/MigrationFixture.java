@@ -1,0 +1,150 @@
+package io.livemigrate.testing;
+
+import io.livemigrate.cli.Main;
+import io.livemigrate.demo.EmbeddedServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One migration between two fresh databases of an embedded server: writes the plan, runs livemigrate commands
+ * in-process (or in a child JVM, for crash tests) against a job repository of its own, and captures the output.
+ */
+public final class MigrationFixture {
+
+    private final EmbeddedServer server;
+    private final String sourceUrl;
+    private final String targetUrl;
+    private final Path dir;
+    private final String include;
+    private String copyOptions = "{ threads: 2, chunk-rows: 1000, partition-rows: 5000 }";
+    private String lastOutput = "";
+
+    public MigrationFixture(EmbeddedServer server, Path dir, String prefix) {
+        this.server = server;
+        this.dir = dir;
+        this.sourceUrl = server.newDatabase(prefix + "_src");
+        this.targetUrl = server.newDatabase(prefix + "_tgt");
+        String sourceDb = EmbeddedServer.databaseOf(sourceUrl);
+        this.include = server.jdbcUrl("x").startsWith("jdbc:mysql") ? sourceDb + ".*" : "public.*";
+    }
+
+    public MigrationFixture copyOptions(String yamlFlowMapping) {
+        this.copyOptions = yamlFlowMapping;
+        return this;
+    }
+
+    public Connection source() throws SQLException {
+        return server.connect(EmbeddedServer.databaseOf(sourceUrl));
+    }
+
+    public Connection target() throws SQLException {
+        return server.connect(EmbeddedServer.databaseOf(targetUrl));
+    }
+
+    public String sourceDatabase() {
+        return EmbeddedServer.databaseOf(sourceUrl);
+    }
+
+    public String targetDatabase() {
+        return EmbeddedServer.databaseOf(targetUrl);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The plan file, written on first use; {@code name} identifies the migration in the repository. */
+    public Path plan() throws IOException {
+        Path plan = dir.resolve("plan.yml");
+        if (!Files.exists(plan)) {
+            writePlan(plan, sourceUrl, targetUrl);
+        }
+        return plan;
+    }
+
+    public void writePlan(Path plan, String source, String target) throws IOException {
+        Files.writeString(plan, "name: " + dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "") + "\n"
+                + "source: { url: \"" + source + "\", user: " + server.user() + ", password: \"" + server.password() + "\" }\n"
+                + "target: { url: \"" + target + "\", user: " + server.user() + ", password: \"" + server.password() + "\" }\n"
+                + "tables: { include: [\"" + include + "\"] }\n"
+                + "copy: " + copyOptions + "\n");
+    }
+
+    public String repositoryUrl() {
+        return "jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE";
+    }
+
+    public boolean repositoryExists() {
+        return Files.exists(dir.resolve("repository.mv.db"));
+    }
+
+    /** Runs a command in this JVM with the fixture's plan and repository; returns the exit code. */
+    public int run(String command, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of(command, "--plan", plan().toString(), "--repository", repositoryUrl()));
+        args.addAll(List.of(extra));
+        return runArgs(args.toArray(String[]::new));
+    }
+
+    /** Runs arbitrary arguments in this JVM, capturing stdout and stderr into {@link #output()}. */
+    public int runArgs(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(new TeeStream(captured, out), true, StandardCharsets.UTF_8);
+        System.setOut(both);
+        System.setErr(both);
+        try {
+            return Main.execute(args);
+        }
+        finally {
+            System.setOut(out);
+            System.setErr(err);
+            lastOutput = captured.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    public String output() {
+        return lastOutput;
+    }
+
+    /** Starts a command in a child JVM (same classpath), for tests that kill it with {@code kill -9}. */
+    public Process start(String command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
+                "--plan", plan().toString(), "--repository", repositoryUrl()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(command + "-child.log").toFile()).start();
+    }
+
+    /** Prints to two streams: the test's capture and the real console (surefire's report). */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+    }
+}
