@@ -30,7 +30,7 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
     @Override
     public void write(Chunk<? extends KeySlice> chunk) throws Exception {
         for (KeySlice slice : chunk) {
-            long rows = copy(slice);
+            long rows = TransientErrors.retry(() -> copy(slice));
             progress.copied(slice.table().id(), rows);
             stepExecution.getExecutionContext().putLong(ROWS_KEY,
                     stepExecution.getExecutionContext().getLong(ROWS_KEY, 0L) + rows);
