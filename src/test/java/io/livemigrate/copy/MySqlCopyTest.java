@@ -3,6 +3,7 @@ package io.livemigrate.copy;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
+import io.livemigrate.testing.TypeSamples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,39 +26,7 @@ class MySqlCopyTest {
     void everySupportedTypeSurvivesExactlyAndGeneratedColumnsAreRecomputed() throws Exception {
         MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "my_types");
         try (Connection s = m.source()) {
-            execute(s,
-                    "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'",
-                    """
-                    CREATE TABLE everything (
-                      id int PRIMARY KEY,
-                      ti tinyint, tiu tinyint unsigned, si smallint, siu smallint unsigned, mi mediumint,
-                      miu mediumint unsigned, i int, iu int unsigned, bi bigint, biu bigint unsigned,
-                      dec65 decimal(65,30), f float, d double,
-                      c char(10) CHARACTER SET utf8mb4, vc varchar(100) CHARACTER SET utf8mb4, tx text CHARACTER SET utf8mb4,
-                      l1 varchar(50) CHARACTER SET latin1, bin binary(4), vb varbinary(300), bl longblob,
-                      dt date, dtm datetime(6), ts timestamp(6) NULL DEFAULT NULL, tm time(6), yr year,
-                      e enum('small','medium','large'), st set('a','b','c'), b1 bit(1), b64 bit(64), js json,
-                      gen_virtual int AS (i + 1) VIRTUAL, gen_stored varchar(120) AS (concat(vc, '!')) PERSISTENT
-                    ) DEFAULT CHARSET=utf8mb4""",
-                    """
-                    INSERT INTO everything (id, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, dec65, f, d, c, vc, tx, l1, bin, vb,
-                                            bl, dt, dtm, ts, tm, yr, e, st, b1, b64, js) VALUES
-                    (1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295, -9223372036854775808,
-                     18446744073709551615, 12345678901234567890123456789012345.123456789012345678901234567890,
-                     0.1, 0.1, 'ab', 'é✓😀 emoji', REPEAT('x', 70000), 'café', X'00090A5C', X'000102FF', REPEAT(X'00FF5C0A09', 250000),
-                     '0000-00-00', '0000-00-00 00:00:00.000000', '1970-01-01 00:00:01.000001', '-838:59:59.000000', 1901,
-                     'large', 'a,c', b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
-                     '{"b": 1, "a": [1, 2.50, "x"]}'),
-                    (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,
-                     -0.000000000000000000000000000001, -3.4028235e38, -1.7976931348623157e308, '', '', '', '', X'00000000',
-                     X'', X'', '9999-12-31', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', '838:59:59.999999', 2155,
-                     'small', '', b'0', b'0', '[]'),
-                    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.17549435e-38, 2.2250738585072014e-308, 'a  ', 'trailing  ',
-                     'tab\\there\\nnewline\\\\', '\\\\N', X'5C4E0000', X'5C4E', X'0D0A', '2000-02-29', '2000-01-01 00:00:00.000001',
-                     NULL, '00:00:00.000001', 0, 'medium', 'a,b,c', b'1', b'1000000000000000000000000000000000000000000000000000000000000001',
-                     'null')""");
+            execute(s, TypeSamples.mysql());
         }
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (Connection s = m.source(); Connection t = m.target()) {

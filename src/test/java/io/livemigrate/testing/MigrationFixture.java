@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class MigrationFixture {
 
-    private final EmbeddedServer server;
+    private final TestServer server;
     private final String sourceUrl;
     private final String targetUrl;
     private final Path dir;
@@ -29,12 +29,16 @@ public final class MigrationFixture {
     private String lastOutput = "";
 
     public MigrationFixture(EmbeddedServer server, Path dir, String prefix) {
+        this(TestServer.of(server), dir, prefix);
+    }
+
+    public MigrationFixture(TestServer server, Path dir, String prefix) {
         this.server = server;
         this.dir = dir;
         this.sourceUrl = server.newDatabase(prefix + "_src");
         this.targetUrl = server.newDatabase(prefix + "_tgt");
         String sourceDb = EmbeddedServer.databaseOf(sourceUrl);
-        this.include = server.jdbcUrl("x").startsWith("jdbc:mysql") ? sourceDb + ".*" : "public.*";
+        this.include = server.isMySql() ? sourceDb + ".*" : "public.*";
     }
 
     public MigrationFixture copyOptions(String yamlFlowMapping) {
