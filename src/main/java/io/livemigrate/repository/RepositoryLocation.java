@@ -28,7 +28,7 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
             throw new IllegalArgumentException("--repository: '" + url + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
         }
         return new RepositoryLocation(url.replace("jdbc:mariadb:", "jdbc:mysql:"),
-                env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", ""),
+                env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", url.startsWith("jdbc:h2:") ? "sa" : ""),
                 Secret.of(env.getOrDefault("LIVEMIGRATE_REPOSITORY_PASSWORD", "")), null);
     }
 

@@ -54,6 +54,14 @@ public final class MigrationFixture {
         return server.connect(EmbeddedServer.databaseOf(targetUrl));
     }
 
+    public String sourceUrl() {
+        return sourceUrl;
+    }
+
+    public String targetUrl() {
+        return targetUrl;
+    }
+
     public String sourceDatabase() {
         return EmbeddedServer.databaseOf(sourceUrl);
     }
@@ -76,9 +84,13 @@ public final class MigrationFixture {
     }
 
     public void writePlan(Path plan, String source, String target) throws IOException {
+        writePlan(plan, source, target, server.user(), server.password());
+    }
+
+    public void writePlan(Path plan, String source, String target, String user, String password) throws IOException {
         Files.writeString(plan, "name: " + dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "") + "\n"
-                + "source: { url: \"" + source + "\", user: " + server.user() + ", password: \"" + server.password() + "\" }\n"
-                + "target: { url: \"" + target + "\", user: " + server.user() + ", password: \"" + server.password() + "\" }\n"
+                + "source: { url: \"" + source + "\", user: " + user + ", password: \"" + password + "\" }\n"
+                + "target: { url: \"" + target + "\", user: " + user + ", password: \"" + password + "\" }\n"
                 + "tables: { include: [\"" + include + "\"] }\n"
                 + "copy: " + copyOptions + "\n");
     }
@@ -122,8 +134,13 @@ public final class MigrationFixture {
 
     /** Starts a command in a child JVM (same classpath), for tests that kill it with {@code kill -9}. */
     public Process start(String command) throws IOException {
+        return start(command, "-Xmx256m");
+    }
+
+    /** Starts a command in a child JVM with the given maximum heap, e.g. {@code -Xmx48m}. */
+    public Process start(String command, String heap) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
+                heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
                 "--plan", plan().toString(), "--repository", repositoryUrl()));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(command + "-child.log").toFile()).start();
