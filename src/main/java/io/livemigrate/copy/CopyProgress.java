@@ -13,7 +13,8 @@ public class CopyProgress {
     public static final class TableCounter {
         private final AtomicLong rows = new AtomicLong();
         private volatile long estimatedRows;
-        private final long startNanos = System.nanoTime();
+        private volatile long firstNanos;
+        private volatile long lastNanos;
 
         public long rows() {
             return rows.get();
@@ -23,8 +24,22 @@ public class CopyProgress {
             return estimatedRows;
         }
 
+        /** Seconds this table has been copying: from its first slice to its last one (or now, while running). */
         public double seconds() {
-            return (System.nanoTime() - startNanos) / 1e9;
+            if (firstNanos == 0) {
+                return 0;
+            }
+            boolean done = estimatedRows > 0 && rows.get() >= estimatedRows;
+            return ((done ? lastNanos : System.nanoTime()) - firstNanos) / 1e9;
+        }
+
+        void add(long n) {
+            long now = System.nanoTime();
+            if (firstNanos == 0) {
+                firstNanos = now;
+            }
+            rows.addAndGet(n);
+            lastNanos = now;
         }
     }
 
@@ -36,7 +51,7 @@ public class CopyProgress {
     }
 
     public void copied(TableId table, long rows) {
-        tables.computeIfAbsent(table, t -> new TableCounter()).rows.addAndGet(rows);
+        tables.computeIfAbsent(table, t -> new TableCounter()).add(rows);
     }
 
     public Map<TableId, TableCounter> tables() {
