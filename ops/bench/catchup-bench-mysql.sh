@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Catch-up backlog drain, MariaDB part (sourced by ops/bench/catchup-bench.sh as its "mysql" section, or run alone).
+#
+#   backlog: sysbench oltp_write_only --threads=4 --time=30 on the source while catch-up is stopped
+#   livemigrate: catchup --until-caught-up --max-lag 1s from the position before the backlog
+#   native:      a MariaDB replica (CHANGE MASTER TO, same start position) with its SQL thread stopped during the
+#                load, then START SLAVE SQL_THREAD until Exec_Master_Log_Pos reaches the source's head
+#
+# The local MariaDB on 3306 may run with log_bin off (and may not be restarted), so this starts its own pair:
+# a source mariadbd with --log-bin --binlog-format=ROW --binlog-row-image=FULL on $SRC_PORT and a replica on
+# $REP_PORT, and a third as the livemigrate target on $TGT_PORT. Data directories live under a temp dir.
+# Needs: /usr/sbin/mariadbd, mariadb-install-db, mariadb, sysbench, target/livemigrate.jar.
+# Usage: ops/bench/catchup-bench-mysql.sh   (ROWS=200000 TIME=30 THREADS=4 SRC_PORT=3316 REP_PORT=3317 TGT_PORT=3318)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${ROWS:-200000}
+TIME=${TIME:-30}
+THREADS=${THREADS:-4}
+SRC_PORT=${SRC_PORT:-3316} REP_PORT=${REP_PORT:-3317} TGT_PORT=${TGT_PORT:-3318}
+JAR=target/livemigrate.jar
+JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+MYWORK=$(mktemp -d)
+PIDS=()
+cleanup_mysql() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$MYWORK"
+}
+trap cleanup_mysql EXIT
+
+now() { date +%s.%N; }
+
+start_mariadbd() { # name port server-id extra-args...
+  local name=$1 port=$2 id=$3; shift 3
+  local dir="$MYWORK/$name"
+  mkdir -p "$dir"
+  mariadb-install-db --no-defaults --user="$(whoami)" --datadir="$dir/data" --auth-root-authentication-method=normal \
+    > "$dir/install.log" 2>&1
+  /usr/sbin/mariadbd --no-defaults --user="$(whoami)" --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
+    --socket="$dir/sock" --pid-file="$dir/pid" --server-id="$id" --skip-name-resolve \
+    --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 --max-connections=200 \
+    --default-time-zone=+00:00 "$@" > "$dir/err.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 60); do
+    mariadb -h127.0.0.1 -P"$port" -uroot -e "SELECT 1" > /dev/null 2>&1 && break
+    sleep 0.5
+  done
+  mariadb -h127.0.0.1 -P"$port" -uroot -e "SET sql_log_bin=0; CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
+    GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION" 2>/dev/null || true
+}
+
+bench_mysql_catchup() {
+  echo "== MariaDB catch-up: sysbench oltp_write_only --threads=$THREADS --time=$TIME backlog, $ROWS rows"
+  local src="mariadb -h127.0.0.1 -P$SRC_PORT -uroot" rep="mariadb -h127.0.0.1 -P$REP_PORT -uroot"
+  local tgt="mariadb -h127.0.0.1 -P$TGT_PORT -uroot"
+  start_mariadbd src "$SRC_PORT" 11 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL
+  start_mariadbd rep "$REP_PORT" 12 --relay-log=relay-bin --skip-slave-start --slave-parallel-threads="$THREADS"
+  start_mariadbd tgt "$TGT_PORT" 13
+
+  # 1. the table everywhere, same rows (the copy phase is not what is measured here)
+  $src -e "CREATE DATABASE sb"
+  sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
+    --mysql-db=sb --tables=1 --table-size="$ROWS" prepare > /dev/null
+  mariadb-dump -h127.0.0.1 -P"$SRC_PORT" -uroot --databases sb | $rep
+  # 2. the start position, recorded before the backlog, for both consumers
+  local file pos
+  read -r file pos < <($src -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+  $rep -e "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$SRC_PORT, MASTER_USER='root',
+           MASTER_LOG_FILE='$file', MASTER_LOG_POS=$pos; START SLAVE IO_THREAD"
+  cat > "$MYWORK/plan.yml" <<YAML
+name: catchup-bench-mysql
+source: { url: "jdbc:mysql://127.0.0.1:$SRC_PORT/sb", user: root }
+target: { url: "jdbc:mysql://127.0.0.1:$TGT_PORT/sb", user: root }
+tables: { include: ["sb.*"] }
+YAML
+  # livemigrate fills its target with its own copy, which records where catch-up starts (before the backlog)
+  $tgt -e "CREATE DATABASE sb"
+  (cd "$MYWORK" && java $JAVA_OPTS -jar "$OLDPWD/$JAR" copy --plan "$MYWORK/plan.yml" > "$MYWORK/copy.log" 2>&1) \
+    || { cat "$MYWORK/copy.log"; exit 1; }
+
+  # 3. the backlog, with both consumers stopped (the replica's IO thread only fetches the binlog)
+  sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
+    --mysql-db=sb --tables=1 --table-size="$ROWS" --threads="$THREADS" --time="$TIME" --report-interval=0 run \
+    > "$MYWORK/sysbench.log"
+  local txns head_file head_pos bytes
+  txns=$(awk '/transactions:/ {print $2}' "$MYWORK/sysbench.log")
+  read -r head_file head_pos < <($src -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+  bytes=$(( head_pos - pos ))
+  [ "$head_file" = "$file" ] || bytes=unknown
+  # wait until the replica has fetched everything, so the native drain measures applying only
+  for _ in $(seq 1 600); do
+    [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/ Read_Master_Log_Pos:/ {print $2}')" = "$head_pos" ] && break
+    sleep 0.2
+  done
+
+  # 4. native: the replica's SQL thread drains the relay log
+  local t0 t1 native lm
+  t0=$(now)
+  $rep -e "START SLAVE SQL_THREAD"
+  while [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/Exec_Master_Log_Pos:/ {print $2}')" != "$head_pos" ]; do sleep 0.05; done
+  t1=$(now)
+  native=$(echo "$t1 - $t0" | bc -l)
+
+  # 5. livemigrate: catchup until caught up (lag under 1 s and nothing left to read)
+  t0=$(now)
+  (cd "$MYWORK" && java $JAVA_OPTS -jar "$OLDPWD/$JAR" catchup --plan "$MYWORK/plan.yml" --until-caught-up \
+      --max-lag 1s > "$MYWORK/catchup.log" 2>&1) || { cat "$MYWORK/catchup.log"; exit 1; }
+  t1=$(now)
+  lm=$(echo "$t1 - $t0" | bc -l)
+
+  # 6. same data on all three
+  local a b c
+  a=$($src -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
+  b=$($rep -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
+  c=$($tgt -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
+  printf 'MariaDB    backlog: %s transactions, %s bytes of binlog\n' "$txns" "$bytes"
+  printf 'MariaDB    %-36s %8.2f s %10.0f txn/s\n' "native replica (SQL thread)" "$native" "$(echo "$txns / $native" | bc -l)"
+  printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  (includes JVM start)\n' "livemigrate catchup" "$lm" "$(echo "$txns / $lm" | bc -l)"
+  printf 'MariaDB    ratio livemigrate / native: %.2fx\n' "$(echo "$native / $lm" | bc -l)"
+  [ "$a" = "$b" ] && [ "$a" = "$c" ] || { echo "checksum mismatch: source $a replica $b livemigrate $c"; exit 1; }
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  bench_mysql_catchup
+fi

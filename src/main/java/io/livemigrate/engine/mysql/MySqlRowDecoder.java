@@ -1,0 +1,362 @@
+package io.livemigrate.engine.mysql;
+
+import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.deserialization.AbstractRowsEventDataDeserializer;
+import com.github.shyiko.mysql.binlog.event.deserialization.json.JsonBinary;
+import com.github.shyiko.mysql.binlog.io.ByteArrayInputStream;
+import io.livemigrate.engine.Column;
+import io.livemigrate.engine.TableInfo;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one binlog row image into exact text, straight from the row's bytes (the connector's own value objects
+ * lose zero dates, YEAR 0, negative TIME fractions and trailing BINARY zeros, so it is not used for values).
+ *
+ * <p>The text delivered per column is exactly what {@link MySqlDialect#keyAsText} renders for the same stored value
+ * on a {@code time_zone='+00:00'} session, so {@link MySqlDialect#keyParameter} reads it back to the identical value:
+ * <ul>
+ *   <li>tinyint..bigint: decimal digits, signed or unsigned by the declared type ({@code 18446744073709551615});</li>
+ *   <li>decimal(p,s): plain decimal with exactly s fraction digits ({@code -12.50}), no exponent;</li>
+ *   <li>float: the float widened to double, shortest text that reads back to that double
+ *       ({@code 1.100000023841858}), as {@code CAST(col*1e0 AS CHAR)}; double: shortest round-trip text;
+ *       both use {@code e} for exponents ({@code 1e20}, {@code 1.5e-7});</li>
+ *   <li>char/varchar/text (and MariaDB json, a longtext): the characters, decoded with the column's character set
+ *       (utf8mb4/utf8mb3, latin1 as MySQL's cp1252 variant, others by their Java name); char trailing spaces are
+ *       not in the binlog, as in {@code CAST(col AS CHAR)};</li>
+ *   <li>binary/varbinary/blob and geometry: upper-case HEX of the bytes (binary(n) padded back to n bytes with
+ *       0x00, which the binlog strips), read back with {@code UNHEX(?)};</li>
+ *   <li>bit(n): the unsigned integer value in decimal ({@code CAST(? AS UNSIGNED)}), not hex;</li>
+ *   <li>enum: the member number (1-based, 0 for the '' error value); set: the member bitmask, in decimal
+ *       ({@code CAST(col+0 AS CHAR)}, read back with {@code CAST(? AS UNSIGNED)}): labels would be ambiguous for
+ *       members that look like numbers;</li>
+ *   <li>date {@code 2024-02-29}, datetime(n) {@code 2024-02-29 13:14:15.123} (exactly n fraction digits),
+ *       timestamp(n) the same in UTC, time(n) {@code -838:59:59.000000} (sign, hours beyond 24), year {@code 2024};
+ *       zero values as the server prints them ({@code 0000-00-00}, {@code 0000-00-00 00:00:00}, {@code 0000});</li>
+ *   <li>MySQL json: the document as text ({@code JsonBinary.parseAsString});</li>
+ *   <li>NULL: Java null here, {@code ColumnValue.NULL} downstream. Generated columns are decoded and dropped by
+ *       the caller: the target computes them.</li>
+ * </ul>
+ */
+final class MySqlRowDecoder {
+
+    /** How one column's bytes become text; null charset means the bytes travel as hex. */
+    record ColumnSpec(String name, boolean unsigned, Charset charset, boolean latin1, int binaryLength,
+                      boolean generated) {
+    }
+
+    private static final Pattern BINARY_N = Pattern.compile("binary\\((\\d+)\\)");
+    private static final int[] DIG_TO_BYTES = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private final TableInfo table;
+    private final ColumnSpec[] columns;
+
+    MySqlRowDecoder(TableInfo table, List<String> charsets) {
+        this.table = table;
+        this.columns = new ColumnSpec[table.columns().size()];
+        for (int i = 0; i < columns.length; i++) {
+            Column c = table.columns().get(i);
+            String type = c.type().toLowerCase(Locale.ROOT);
+            String cs = charsets.get(i);
+            Matcher m = BINARY_N.matcher(type);
+            int binaryLength = type.startsWith("binary") && m.find() ? Integer.parseInt(m.group(1)) : 0;
+            boolean binary = cs == null || cs.equalsIgnoreCase("binary");
+            columns[i] = new ColumnSpec(c.name(), MySqlColumnType.isUnsigned(c),
+                    binary ? null : javaCharset(cs), "latin1".equalsIgnoreCase(cs), binaryLength, c.generated());
+        }
+    }
+
+    TableInfo table() {
+        return table;
+    }
+
+    ColumnSpec column(int i) {
+        return columns[i];
+    }
+
+    int columnCount() {
+        return columns.length;
+    }
+
+    /** Reads one row image of the columns in {@code included}; null entries are SQL NULL. */
+    String[] decodeRow(TableMapEventData map, java.util.BitSet included, ByteArrayInputStream in) throws IOException {
+        byte[] types = map.getColumnTypes();
+        int[] metadata = map.getColumnMetadata();
+        if (types.length != columns.length) {
+            throw new IllegalStateException("binlog row of " + table.id() + " has " + types.length
+                    + " columns, the table had " + columns.length + " when catch-up started");
+        }
+        String[] row = new String[columns.length];
+        java.util.BitSet nulls = in.readBitSet(included.cardinality(), true);
+        for (int i = 0, present = 0; i < types.length; i++) {
+            if (!included.get(i)) {
+                continue;
+            }
+            if (!nulls.get(present++)) {
+                row[i] = decodeValue(types[i] & 0xFF, metadata[i], columns[i], in);
+            }
+        }
+        return row;
+    }
+
+    static String decodeValue(int type, int meta, ColumnSpec spec, ByteArrayInputStream in) throws IOException {
+        int length = 0;
+        if (type == 254 && meta >= 256) { // STRING: the real type and length hide in the metadata
+            int meta0 = meta >> 8;
+            int meta1 = meta & 0xFF;
+            if ((meta0 & 0x30) != 0x30) {
+                type = meta0 | 0x30;
+                length = meta1 | (((meta0 & 0x30) ^ 0x30) << 4);
+            } else {
+                if (meta0 == 247 || meta0 == 248) {
+                    type = meta0;
+                }
+                length = meta1;
+            }
+        } else if (type == 254) {
+            length = meta;
+        }
+        return switch (type) {
+            case 1 -> integer(in.readInteger(1), 8, spec.unsigned());
+            case 2 -> integer(in.readInteger(2), 16, spec.unsigned());
+            case 9 -> integer(in.readInteger(3), 24, spec.unsigned());
+            case 3 -> integer(in.readInteger(4) & 0xFFFFFFFFL, 32, spec.unsigned());
+            case 8 -> {
+                long v = in.readLong(8);
+                yield spec.unsigned() ? Long.toUnsignedString(v) : Long.toString(v);
+            }
+            case 4 -> doubleText(Float.intBitsToFloat(in.readInteger(4)));
+            case 5 -> doubleText(Double.longBitsToDouble(in.readLong(8)));
+            case 246 -> decimal(meta, in);
+            case 16 -> {
+                int bits = (meta >> 8) * 8 + (meta & 0xFF);
+                yield new BigInteger(1, in.read((bits + 7) >> 3)).toString();
+            }
+            case 13 -> {
+                int y = in.readInteger(1);
+                yield y == 0 ? "0000" : Integer.toString(1900 + y);
+            }
+            case 10, 14 -> date(in.readInteger(3));
+            case 11 -> oldTime(in.readInteger(3));
+            case 19 -> time2(meta, in);
+            case 7 -> timestamp(in.readLong(4) & 0xFFFFFFFFL, 0, 0);
+            case 17 -> {
+                long seconds = bigEndian(in.read(4));
+                yield timestamp(seconds, fraction(meta, in), meta);
+            }
+            case 12 -> oldDatetime(in.readLong(8));
+            case 18 -> datetime2(meta, in);
+            case 15, 253 -> text(in.read(meta < 256 ? in.readInteger(1) : in.readInteger(2)), spec);
+            case 254 -> text(in.read(length < 256 ? in.readInteger(1) : in.readInteger(2)), spec);
+            case 247 -> Integer.toString(in.readInteger(length));
+            case 248 -> Long.toUnsignedString(in.readLong(length));
+            case 249, 250, 251, 252 -> text(in.read(in.readInteger(meta)), spec);
+            case 255 -> HEX.formatHex(in.read(in.readInteger(meta)));
+            case 245 -> {
+                byte[] json = in.read(in.readInteger(meta));
+                yield json.length == 0 ? "null" : JsonBinary.parseAsString(json);
+            }
+            default -> throw new IOException("column " + spec.name() + " has binlog type " + type
+                    + ", which livemigrate cannot decode");
+        };
+    }
+
+    private static String integer(long raw, int bits, boolean unsigned) {
+        long mask = (1L << bits) - 1;
+        long v = raw & mask;
+        if (!unsigned && (v & (1L << (bits - 1))) != 0) {
+            v -= 1L << bits;
+        }
+        return Long.toString(v);
+    }
+
+    private static String decimal(int meta, ByteArrayInputStream in) throws IOException {
+        int precision = meta & 0xFF;
+        int scale = meta >> 8;
+        int x = precision - scale;
+        int ipd = x / 9;
+        int fpd = scale / 9;
+        int size = (ipd << 2) + DIG_TO_BYTES[x - ipd * 9] + (fpd << 2) + DIG_TO_BYTES[scale - fpd * 9];
+        BigDecimal value = AbstractRowsEventDataDeserializer.asBigDecimal(precision, scale, in.read(size));
+        return value.setScale(scale).toPlainString();
+    }
+
+    /** Shortest round-trip text of a double, with MySQL's {@code e} exponent spelling. */
+    static String doubleText(double d) {
+        if (d == 0) {
+            return 1 / d < 0 ? "-0" : "0";
+        }
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return Double.toString(d);
+        }
+        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exponent = bd.precision() - bd.scale() - 1;
+        if (exponent >= -7 && exponent < 15) {
+            return bd.toPlainString();
+        }
+        String digits = bd.unscaledValue().abs().toString();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (bd.signum() < 0 ? "-" : "") + mantissa + "e" + exponent;
+    }
+
+    private static String text(byte[] bytes, ColumnSpec spec) {
+        if (spec.charset() == null) {
+            if (spec.binaryLength() > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, spec.binaryLength());
+            }
+            return HEX.formatHex(bytes);
+        }
+        if (spec.latin1()) {
+            return latin1(bytes);
+        }
+        return new String(bytes, spec.charset());
+    }
+
+    /** MySQL's latin1 is cp1252 with the five undefined bytes mapped to the C1 controls of the same number. */
+    private static String latin1(byte[] bytes) {
+        String s = new String(bytes, CP1252);
+        if (s.indexOf('\uFFFD') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < bytes.length; i++) {
+            char c = s.charAt(i);
+            sb.append(c == '\uFFFD' ? (char) (bytes[i] & 0xFF) : c);
+        }
+        return sb.toString();
+    }
+
+    private static final Charset CP1252 = Charset.forName("windows-1252");
+
+    static Charset javaCharset(String mysqlCharset) {
+        String cs = mysqlCharset.toLowerCase(Locale.ROOT);
+        return switch (cs) {
+            case "utf8mb4", "utf8mb3", "utf8" -> StandardCharsets.UTF_8;
+            case "latin1" -> CP1252;
+            case "ascii" -> StandardCharsets.US_ASCII;
+            case "ucs2", "utf16" -> StandardCharsets.UTF_16BE;
+            case "utf16le" -> StandardCharsets.UTF_16LE;
+            case "utf32" -> Charset.forName("UTF-32BE");
+            case "latin2" -> Charset.forName("ISO-8859-2");
+            case "sjis" -> Charset.forName("Shift_JIS");
+            case "ujis" -> Charset.forName("EUC-JP");
+            case "euckr" -> Charset.forName("EUC-KR");
+            case "gb2312" -> Charset.forName("GB2312");
+            case "koi8r" -> Charset.forName("KOI8-R");
+            case "greek" -> Charset.forName("ISO-8859-7");
+            case "hebrew" -> Charset.forName("ISO-8859-8");
+            case "latin5" -> Charset.forName("ISO-8859-9");
+            case "latin7" -> Charset.forName("ISO-8859-13");
+            default -> Charset.forName(cs); // cp1250, cp1251, cp932, gbk, big5, ...: Java knows the name
+        };
+    }
+
+    private static long bigEndian(byte[] b) {
+        long v = 0;
+        for (byte x : b) {
+            v = (v << 8) | (x & 0xFF);
+        }
+        return v;
+    }
+
+    /** Fractional seconds of the v2 temporal types, as microseconds. */
+    private static int fraction(int fsp, ByteArrayInputStream in) throws IOException {
+        int bytes = (fsp + 1) / 2;
+        if (bytes == 0) {
+            return 0;
+        }
+        int v = (int) bigEndian(in.read(bytes));
+        return v * (bytes == 1 ? 10000 : bytes == 2 ? 100 : 1);
+    }
+
+    private static String fractionText(int micros, int fsp) {
+        if (fsp <= 0) {
+            return "";
+        }
+        String six = String.format("%06d", micros);
+        return "." + six.substring(0, fsp);
+    }
+
+    private static String date(int v) {
+        return String.format("%04d-%02d-%02d", v >> 9, (v >> 5) & 15, v & 31);
+    }
+
+    private static String oldTime(int v) {
+        int t = (v << 8) >> 8; // signed 24-bit HHMMSS
+        String sign = t < 0 ? "-" : "";
+        t = Math.abs(t);
+        return String.format("%s%02d:%02d:%02d", sign, t / 10000, (t / 100) % 100, t % 100);
+    }
+
+    private static String oldDatetime(long v) {
+        long d = v / 1000000;
+        long t = v % 1000000;
+        return String.format("%04d-%02d-%02d %02d:%02d:%02d",
+                d / 10000, (d / 100) % 100, d % 100, t / 10000, (t / 100) % 100, t % 100);
+    }
+
+    private static String datetime2(int fsp, ByteArrayInputStream in) throws IOException {
+        long packed = bigEndian(in.read(5)) - 0x8000000000L;
+        int micros = fraction(fsp, in);
+        long ymd = packed >> 17;
+        long ym = ymd >> 5;
+        long hms = packed & 0x1FFFF;
+        return String.format("%04d-%02d-%02d %02d:%02d:%02d", ym / 13, ym % 13, ymd & 31,
+                hms >> 12, (hms >> 6) & 63, hms & 63) + fractionText(micros, fsp);
+    }
+
+    private static String timestamp(long seconds, int micros, int fsp) {
+        String base = seconds == 0 ? "0000-00-00 00:00:00"
+                : LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC).toString().replace('T', ' ');
+        if (base.length() == 16) { // LocalDateTime drops ":00" seconds
+            base = base + ":00";
+        }
+        return base + fractionText(micros, fsp);
+    }
+
+    /** MySQL's my_time_packed_from_binary, then TIME_from_longlong_time_packed. */
+    private static String time2(int fsp, ByteArrayInputStream in) throws IOException {
+        long packed;
+        switch (fsp) {
+            case 1, 2 -> {
+                long intPart = bigEndian(in.read(3)) - 0x800000L;
+                long frac = in.readInteger(1);
+                if (intPart < 0 && frac != 0) {
+                    intPart++;
+                    frac -= 0x100;
+                }
+                packed = (intPart << 24) + frac * 10000;
+            }
+            case 3, 4 -> {
+                long intPart = bigEndian(in.read(3)) - 0x800000L;
+                long frac = bigEndian(in.read(2));
+                if (intPart < 0 && frac != 0) {
+                    intPart++;
+                    frac -= 0x10000;
+                }
+                packed = (intPart << 24) + frac * 100;
+            }
+            case 5, 6 -> packed = bigEndian(in.read(6)) - 0x800000000000L;
+            default -> packed = (bigEndian(in.read(3)) - 0x800000L) << 24;
+        }
+        String sign = packed < 0 ? "-" : "";
+        long abs = Math.abs(packed);
+        long hms = abs >> 24;
+        int micros = (int) (abs % (1L << 24));
+        return String.format("%s%02d:%02d:%02d", sign, (hms >> 12) % (1 << 10), (hms >> 6) % 64, hms % 64)
+                + fractionText(micros, fsp);
+    }
+
+}
