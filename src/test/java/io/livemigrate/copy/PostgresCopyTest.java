@@ -108,4 +108,19 @@ class PostgresCopyTest {
         assertThat(m.run("check")).isEqualTo(2);
         assertThat(m.output()).contains("public.items: the target table already holds rows");
     }
+
+    @Test
+    void existingTargetTableThatDiffersIsReportedDifferenceByDifference() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "pg_differs");
+        try (Connection s = m.source(); Connection t = m.target()) {
+            execute(s, "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), sku text)");
+            execute(t, "CREATE TABLE items (id int PRIMARY KEY, name varchar(20), price numeric(10,2), extra int)");
+        }
+        assertThat(m.run("check")).isEqualTo(2);
+        assertThat(m.output())
+                .contains("public.items: target table differs: column name is text on the source but character varying(20) on the target")
+                .contains("column name is NOT NULL on the source but nullable on the target")
+                .contains("column sku (text) is missing on the target")
+                .contains("column extra exists only on the target");
+    }
 }
