@@ -2,6 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableListing;
 import io.livemigrate.engine.TableInfo;
 import io.livemigrate.plan.TableFilter;
 
@@ -39,17 +40,7 @@ final class MySqlCatalog {
     }
 
     static List<TableId> listTables(Connection c, TableFilter filter) throws SQLException {
-        List<TableId> tables = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                TableId id = new TableId(rs.getString(1), rs.getString(2));
-                if (filter.matches(id.qualified())) {
-                    tables.add(id);
-                }
-            }
-        }
-        tables.sort(null);
-        return tables;
+        return TableListing.select(c, TABLES, filter);
     }
 
     static Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {
