@@ -23,9 +23,16 @@ public class CapturePositionTasklet implements Tasklet {
     private static final Logger log = LoggerFactory.getLogger(CapturePositionTasklet.class);
 
     private final MigrationResources resources;
+    private final java.util.List<io.livemigrate.engine.TableId> tables;
 
     public CapturePositionTasklet(MigrationResources resources) {
+        this(resources, java.util.List.of());
+    }
+
+    /** {@code tables}: the plan's tables, which PostgreSQL publishes before creating the slot. */
+    public CapturePositionTasklet(MigrationResources resources, java.util.List<io.livemigrate.engine.TableId> tables) {
         this.resources = resources;
+        this.tables = java.util.List.copyOf(tables);
     }
 
     @Override
@@ -37,7 +44,7 @@ public class CapturePositionTasklet implements Tasklet {
             return RepeatStatus.FINISHED;
         }
         try (Connection c = resources.source().getConnection()) {
-            ChangePosition position = resources.engine().capturePosition(c, resources.plan().captureName());
+            ChangePosition position = resources.engine().capturePosition(c, resources.plan().captureName(), tables);
             jobContext.putString(POSITION_KEY, position.serialize());
             chunkContext.getStepContext().getStepExecution().getExecutionContext()
                     .putString(POSITION_KEY, position.serialize());

@@ -33,7 +33,7 @@ public class CopyJobConfiguration {
                 .listener(new OwnerListener())
                 .listener(new ExpectedRowsListener(resources, tables, progress))
                 .start(new StepBuilder("capture-position", jobRepository)
-                        .tasklet(new CapturePositionTasklet(resources), tx).build())
+                        .tasklet(new CapturePositionTasklet(resources, tables.ids()), tx).build())
                 .next(new StepBuilder("prepare-schema", jobRepository)
                         .tasklet(new PrepareSchemaTasklet(resources, tables.ids()), tx).build())
                 .next(new StepBuilder("split-ranges", jobRepository)

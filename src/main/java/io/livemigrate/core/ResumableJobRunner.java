@@ -47,7 +47,17 @@ public final class ResumableJobRunner {
      * @throws AlreadyRunningException when a live process is running it
      */
     public Outcome run(Job job, String planName) throws Exception {
-        Optional<JobExecution> last = lastExecution(job.getName(), planName);
+        return run(job, parameters(planName));
+    }
+
+    /**
+     * As {@link #run(Job, String)}, for the job instance these parameters identify (a job run more than once per
+     * plan, such as verify, adds an identifying run number; non-identifying parameters may change on restart).
+     */
+    public Outcome run(Job job, JobParameters parameters) throws Exception {
+        JobInstance instance = jobRepository.getJobInstance(job.getName(), parameters);
+        Optional<JobExecution> last = instance == null ? Optional.empty()
+                : Optional.ofNullable(jobRepository.getLastJobExecution(instance));
         if (last.isPresent()) {
             JobExecution previous = last.get();
             if (previous.getStatus() == BatchStatus.COMPLETED) {
@@ -60,7 +70,7 @@ public final class ResumableJobRunner {
                 jobOperator.recover(previous);
             }
         }
-        JobExecution execution = jobOperator.start(job, parameters(planName));
+        JobExecution execution = jobOperator.start(job, parameters);
         return new Outcome(execution, last.isPresent(), false);
     }
 

@@ -40,16 +40,17 @@ public abstract class EmbeddedServer implements AutoCloseable {
     }
 
     /**
-     * A new, empty directory for one server under {@code workDir} (a temp directory when null). The pid
-     * in the name keeps two processes sharing one work directory apart.
+     * A new, empty directory for one server under {@code workDir} (the system temp directory when null).
+     * The pid in the name keeps two processes sharing one work directory apart, and lets a later JVM
+     * recognise, stop and delete what a killed JVM left behind.
      */
     protected static Path newInstanceDirectory(Path workDir, String engine) throws IOException {
-        String name = engine + "-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet() + "-";
-        if (workDir == null) {
-            return Files.createTempDirectory("livemigrate-" + name);
-        }
-        Files.createDirectories(workDir);
-        return Files.createTempDirectory(workDir.toAbsolutePath(), name);
+        Path parent = workDir == null ? Path.of(System.getProperty("java.io.tmpdir")) : workDir.toAbsolutePath();
+        Files.createDirectories(parent);
+        StaleInstances.reap(parent);
+        String name = "livemigrate-" + engine + "-" + ProcessHandle.current().pid() + "-"
+                + INSTANCES.incrementAndGet() + "-";
+        return Files.createTempDirectory(parent, name);
     }
 
     public abstract int port();

@@ -1,6 +1,7 @@
 package io.livemigrate.engine;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.plan.EngineKind;
 import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.TableFilter;
@@ -68,4 +69,46 @@ public interface Engine {
      * GTID set.
      */
     ChangePosition capturePosition(Connection source, String captureName) throws SQLException;
+
+    /**
+     * The verification digests of {@code table} (its source definition), one canonical row encoding for both sides;
+     * {@code source} and {@code target} are asked only which functions they offer, so both compute the same hash.
+     */
+    ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException;
+
+    /**
+     * As {@link #capturePosition(Connection, String)}, knowing the plan's tables: PostgreSQL creates the publication
+     * for them before the slot, so every change after the slot's start is published.
+     */
+    default ChangePosition capturePosition(Connection source, String captureName, List<TableId> tables)
+            throws SQLException {
+        return capturePosition(source, captureName);
+    }
+
+    /**
+     * The source's change log from {@code from} on (catch-up).
+     *
+     * @param tables      the tables to capture: {@code id} is the source table, {@code columns} and
+     *                    {@code keyColumns} are what the target table has now, i.e. what the applier can apply. A
+     *                    change whose columns no longer match (DDL on the source) is a {@code ChangeEvent.Stop}.
+     * @param captureName the plan's capture name (PostgreSQL slot and publication)
+     */
+    ChangeStream openChangeStream(Endpoint source, ChangePosition from, List<TableInfo> tables, String captureName)
+            throws SQLException;
+
+    /**
+     * An insert-or-replace of one row image on the target table: parameters are the text values of {@code columns}
+     * (a subset of the table's copied columns, every key column included) in order, each read through
+     * {@link Dialect#keyParameter}. Columns not listed keep their value when the row exists.
+     */
+    String upsertSql(TableInfo table, TableId targetTable, List<Column> columns);
+
+    /** Statements run once on the target connection that applies changes (e.g. foreign keys not re-checked). */
+    List<String> applySessionSetup();
+
+    /**
+     * Creates livemigrate's catch-up state table if missing: {@code livemigrate.catchup_state(plan varchar(200)
+     * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))}.
+     */
+    List<String> catchupStateDdl();
 }

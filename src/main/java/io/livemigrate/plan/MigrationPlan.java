@@ -11,7 +11,10 @@ import java.nio.file.Path;
  * @param file   where the plan was read from, for messages
  */
 public record MigrationPlan(String name, Path file, Endpoint source, Endpoint target, TableFilter tables,
-                            CopyOptions copy) {
+                            CopyOptions copy, CutoverOptions cutover) {
+
+    /** Plans of the reverse direction (revert) are named after the forward plan with this suffix. */
+    public static final String REVERSE_SUFFIX = "-reverse";
 
     public EngineKind engineKind() {
         return source.engineKind();
@@ -31,6 +34,32 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
             }
         }
         return sourceTable;
+    }
+
+    /**
+     * The same migration in the other direction, for the reverse stream and {@code revert}: source and target trade
+     * places (MySQL table patterns move to the other database), and the name gains (or loses) {@link #REVERSE_SUFFIX}.
+     */
+    public MigrationPlan reversed() {
+        String reversedName = isReverse() ? name.substring(0, name.length() - REVERSE_SUFFIX.length())
+                : name + REVERSE_SUFFIX;
+        Endpoint newSource = new Endpoint("source", target.url(), target.user(), target.password());
+        Endpoint newTarget = new Endpoint("target", source.url(), source.user(), source.password());
+        TableFilter filter = tables;
+        if (engineKind() == EngineKind.MYSQL && source.database() != null && target.database() != null) {
+            filter = new TableFilter(renameSchema(tables.include()), renameSchema(tables.exclude()));
+        }
+        return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, cutover.reversed());
+    }
+
+    public boolean isReverse() {
+        return name.endsWith(REVERSE_SUFFIX);
+    }
+
+    private java.util.List<String> renameSchema(java.util.List<String> patterns) {
+        String prefix = source.database() + ".";
+        return patterns.stream().map(p -> p.startsWith(prefix) ? target.database() + "." + p.substring(prefix.length())
+                : p).toList();
     }
 
     /** The name of the change-capture objects (slot, publication, state schema) livemigrate creates for this plan. */

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class PlanLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy");
+    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "cutover");
     private static final Set<String> ENDPOINT_KEYS = Set.of("url", "user", "password", "password-file");
     private static final Set<String> TABLES_KEYS = Set.of("include", "exclude");
     private static final Set<String> COPY_KEYS = Set.of("threads", "chunk-rows", "partition-rows", "create-schema");
@@ -51,7 +51,8 @@ public final class PlanLoader {
                     + target.engineKind().displayName() + "; livemigrate moves between servers of the same engine");
         }
         return new MigrationPlan(name, file, source, target, tables(root.section("tables", true)),
-                copy(root.section("copy", false)));
+                copy(root.section("copy", false)), CutoverSection.read(root.section("cutover", false),
+                source.engineKind()));
     }
 
     private static Map<String, Object> read(Path file) {

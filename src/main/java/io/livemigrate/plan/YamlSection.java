@@ -104,6 +104,28 @@ final class YamlSection {
         return Boolean.parseBoolean(text);
     }
 
+    /** A duration such as {@code 500ms}, {@code 10s} or {@code 2m}, within {@code max}. */
+    java.time.Duration optionalDuration(String key, java.time.Duration defaultValue, java.time.Duration max) {
+        String text = optionalString(key, null);
+        if (text == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.trim());
+        if (!m.matches()) {
+            throw problem(key, "'" + text + "' is not a duration; write e.g. 500ms, 10s or 2m");
+        }
+        long n = Long.parseLong(m.group(1));
+        java.time.Duration d = switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+        };
+        if (d.isZero() || d.compareTo(max) > 0) {
+            throw problem(key, text + " is out of range; use more than 0 and at most " + max.toSeconds() + "s");
+        }
+        return d;
+    }
+
     List<String> stringList(String key, boolean required) {
         Object value = values.get(key);
         if (value == null) {

@@ -18,14 +18,24 @@ import java.util.TreeMap;
  * every job execution. Serializable to JSON as it is, for {@code status --json}.
  */
 public record MigrationStatus(String plan, String phase, String changeCaptureStart, List<TableProgress> tables,
-                              List<MigrationHistory.JobRun> executions) {
+                              List<MigrationHistory.JobRun> executions, List<VerifiedTable> lastVerification,
+                              Catchup catchup) {
+
+    /** The last catch-up's applied position and lag, as its step context last recorded them (every few seconds). */
+    public record Catchup(String status, String position, String commitTime, Double lagSeconds, Long bytesBehind,
+                          Long events, Long transactions) {
+    }
+
+    /** One table's totals in the last completed verification (its verify-report step context). */
+    public record VerifiedTable(String table, long compared, long missing, long extra, long different, long inFlux) {
+    }
 
     /** Copy progress of one table, summed over its partitions' latest step executions. */
     public record TableProgress(String table, int partitions, int partitionsDone, int partitionsFailed, long rows) {
     }
 
     public static MigrationStatus notStarted(String plan) {
-        return new MigrationStatus(plan, "not started", null, List.of(), List.of());
+        return new MigrationStatus(plan, "not started", null, List.of(), List.of(), List.of(), null);
     }
 
     public static MigrationStatus read(MigrationHistory history, String plan) throws SQLException {
@@ -50,7 +60,56 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
             }
         }
         MigrationHistory.JobRun last = runs.get(runs.size() - 1);
-        return new MigrationStatus(plan, phase(last), position, tables, runs);
+        return new MigrationStatus(plan, phase(last), position, tables, runs, lastVerification(history, runs),
+                catchup(history, runs));
+    }
+
+    private static Catchup catchup(MigrationHistory history, List<MigrationHistory.JobRun> runs) throws SQLException {
+        MigrationHistory.JobRun run = runs.stream().filter(r -> r.jobName().equals("catchup")).reduce((a, b) -> b)
+                .orElse(null);
+        if (run == null) {
+            return null;
+        }
+        Map<String, Object> ctx = Map.of();
+        for (MigrationHistory.StepRun step : history.steps(run.executionId())) {
+            Map<String, Object> c = context(step);
+            if (step.name().equals("catchup") && c.containsKey("catchup.events")) {
+                ctx = c;
+            }
+        }
+        return new Catchup(run.status(), (String) ctx.get("catchup.position"), (String) ctx.get("catchup.commit.time"),
+                ctx.get("catchup.lag.seconds") instanceof Number n ? n.doubleValue() : null,
+                ctx.get("catchup.bytes.behind") instanceof Number n ? n.longValue() : null,
+                ctx.get("catchup.events") instanceof Number n ? n.longValue() : null,
+                ctx.get("catchup.transactions") instanceof Number n ? n.longValue() : null);
+    }
+
+    private static List<VerifiedTable> lastVerification(MigrationHistory history, List<MigrationHistory.JobRun> runs)
+            throws SQLException {
+        MigrationHistory.JobRun verify = runs.stream()
+                .filter(r -> r.jobName().equals("verify") && r.status().equals("COMPLETED")).reduce((a, b) -> b)
+                .orElse(null);
+        if (verify == null) {
+            return List.of();
+        }
+        Map<String, long[]> perTable = new TreeMap<>();
+        for (MigrationHistory.StepRun step : history.steps(verify.executionId())) {
+            if (step.name().equals("verify-report")) {
+                perTable.clear();
+                context(step).forEach((key, value) -> {
+                    int dot = key.lastIndexOf('.');
+                    int field = List.of("compared", "missing", "extra", "different", "influx")
+                            .indexOf(key.substring(dot + 1));
+                    if (key.startsWith("verify.") && field >= 0 && value instanceof Number n) {
+                        perTable.computeIfAbsent(key.substring("verify.".length(), dot), k -> new long[5])[field] =
+                                n.longValue();
+                    }
+                });
+            }
+        }
+        List<VerifiedTable> result = new ArrayList<>();
+        perTable.forEach((t, v) -> result.add(new VerifiedTable(t, v[0], v[1], v[2], v[3], v[4])));
+        return result;
     }
 
     private static String phase(MigrationHistory.JobRun last) {
@@ -100,12 +159,26 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
         if (changeCaptureStart != null) {
             out.println("change capture starts at " + changeCaptureStart);
         }
+        if (catchup != null) {
+            out.printf("catch-up %s: applied up to %s (source commit %s), lag %s s, %s bytes behind, %s events in %s "
+                            + "transactions%n", catchup.status().toLowerCase(), catchup.position(), catchup.commitTime(),
+                    catchup.lagSeconds(), catchup.bytesBehind(), catchup.events(), catchup.transactions());
+        }
         if (!tables.isEmpty()) {
             out.println();
             out.printf("%-40s %12s %8s %15s%n", "TABLE", "PARTITIONS", "FAILED", "ROWS COPIED");
             for (TableProgress t : tables) {
                 out.printf("%-40s %12s %8d %,15d%n", t.table(), t.partitionsDone() + "/" + t.partitions(),
                         t.partitionsFailed(), t.rows());
+            }
+        }
+        if (!lastVerification.isEmpty()) {
+            out.println();
+            out.printf("%-40s %12s %9s %9s %9s %8s%n", "LAST VERIFICATION", "COMPARED", "MISSING", "EXTRA", "DIFFERENT",
+                    "IN FLUX");
+            for (VerifiedTable t : lastVerification) {
+                out.printf("%-40s %,12d %,9d %,9d %,9d %,8d%n", t.table(), t.compared(), t.missing(), t.extra(),
+                        t.different(), t.inFlux());
             }
         }
         if (!executions.isEmpty()) {

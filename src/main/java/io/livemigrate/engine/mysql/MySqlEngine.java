@@ -1,7 +1,10 @@
 package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Finding;
@@ -79,5 +82,56 @@ public final class MySqlEngine implements Engine {
     @Override
     public ChangePosition capturePosition(Connection source, String captureName) throws SQLException {
         return MySqlPosition.capture(source);
+    }
+
+    @Override
+    public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
+        return MySqlChunkDigest.of(source, target, table);
+    }
+
+    @Override
+    public ChangeStream openChangeStream(Endpoint source, ChangePosition from, List<TableInfo> tables,
+                                         String captureName) throws SQLException {
+        return MySqlChangeStream.open(source, from, tables);
+    }
+
+    /** {@code INSERT ... ON DUPLICATE KEY UPDATE c = VALUES(c)}, values cast from text as key values are. */
+    @Override
+    public String upsertSql(TableInfo table, TableId targetTable, List<Column> columns) {
+        MySqlDialect d = MySqlDialect.INSTANCE;
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(d.table(targetTable)).append(" (");
+        StringBuilder values = new StringBuilder();
+        StringBuilder update = new StringBuilder();
+        for (Column c : columns) {
+            if (values.length() > 0) {
+                sql.append(", ");
+                values.append(", ");
+            }
+            sql.append(d.quote(c.name()));
+            values.append(d.keyParameter(c));
+            if (!table.keyColumns().contains(c.name())) {
+                update.append(update.length() > 0 ? ", " : "").append(d.quote(c.name())).append(" = VALUES(")
+                        .append(d.quote(c.name())).append(')');
+            }
+        }
+        sql.append(") VALUES (").append(values).append(") ON DUPLICATE KEY UPDATE ");
+        if (update.length() == 0) {
+            String k = d.quote(table.keyColumns().get(0));
+            update.append(k).append(" = ").append(k);
+        }
+        return sql.append(update).toString();
+    }
+
+    @Override
+    public List<String> applySessionSetup() {
+        return List.of("SET SESSION foreign_key_checks = 0");
+    }
+
+    @Override
+    public List<String> catchupStateDdl() {
+        return List.of("CREATE DATABASE IF NOT EXISTS livemigrate",
+                "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
+                        + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)"
+                        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     }
 }

@@ -1,7 +1,10 @@
 package io.livemigrate.engine.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Finding;
@@ -88,5 +91,61 @@ public final class PostgresEngine implements Engine {
     @Override
     public ChangePosition capturePosition(Connection source, String captureName) throws SQLException {
         return PostgresSlot.capture(source, captureName);
+    }
+
+    @Override
+    public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
+        return new PostgresChunkDigest(table);
+    }
+
+    @Override
+    public ChangePosition capturePosition(Connection source, String captureName, List<TableId> tables)
+            throws SQLException {
+        // The publication must exist before the slot's start: pgoutput reads it as of each change's WAL position.
+        PostgresPublication.ensure(source, captureName, tables);
+        return PostgresSlot.capture(source, captureName);
+    }
+
+    @Override
+    public ChangeStream openChangeStream(Endpoint source, ChangePosition from, List<TableInfo> tables,
+                                         String captureName) throws SQLException {
+        return PostgresChangeStream.open(source, from, tables, captureName);
+    }
+
+    /** {@code INSERT ... VALUES (CAST(? AS type), ...) ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c}. */
+    @Override
+    public String upsertSql(TableInfo table, TableId targetTable, List<Column> columns) {
+        PostgresDialect d = PostgresDialect.INSTANCE;
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(d.table(targetTable)).append(" (");
+        StringBuilder values = new StringBuilder();
+        StringBuilder update = new StringBuilder();
+        for (Column c : columns) {
+            if (values.length() > 0) {
+                sql.append(", ");
+                values.append(", ");
+            }
+            sql.append(d.quote(c.name()));
+            values.append(d.keyParameter(c));
+            if (!table.keyColumns().contains(c.name())) {
+                update.append(update.length() > 0 ? ", " : "").append(d.quote(c.name())).append(" = EXCLUDED.")
+                        .append(d.quote(c.name()));
+            }
+        }
+        sql.append(") VALUES (").append(values).append(") ON CONFLICT (");
+        sql.append(String.join(", ", table.keyColumns().stream().map(d::quote).toList())).append(") DO ");
+        return sql.append(update.length() == 0 ? "NOTHING" : "UPDATE SET " + update).toString();
+    }
+
+    /** As a native subscription does: no foreign key triggers fire (needs superuser; skipped when refused). */
+    @Override
+    public List<String> applySessionSetup() {
+        return List.of("SET session_replication_role = replica");
+    }
+
+    @Override
+    public List<String> catchupStateDdl() {
+        return List.of("CREATE SCHEMA IF NOT EXISTS livemigrate",
+                "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
+                        + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)");
     }
 }

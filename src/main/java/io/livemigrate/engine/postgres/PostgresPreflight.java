@@ -62,15 +62,15 @@ final class PostgresPreflight {
             }
             String walLevel = rs.getString(1);
             if (!"logical".equals(walLevel)) {
-                findings.add(Finding.warning("source", "wal_level is '" + walLevel + "'; change capture needs 'logical'",
+                findings.add(Finding.error("source", "wal_level is '" + walLevel + "'; change capture needs 'logical'",
                         "set wal_level = logical in postgresql.conf and restart"));
             }
             if (rs.getInt(2) == 0) {
-                findings.add(Finding.warning("source", "max_replication_slots is 0; change capture needs a slot",
+                findings.add(Finding.error("source", "max_replication_slots is 0; change capture needs a slot",
                         "set max_replication_slots to at least 1 in postgresql.conf and restart"));
             }
             if (rs.getInt(3) == 0) {
-                findings.add(Finding.warning("source", "max_wal_senders is 0; change capture needs a WAL sender",
+                findings.add(Finding.error("source", "max_wal_senders is 0; change capture needs a WAL sender",
                         "set max_wal_senders to at least 1 in postgresql.conf and restart"));
             }
             String keep = rs.getString(4);
@@ -80,7 +80,7 @@ final class PostgresPreflight {
                         "set max_slot_wal_keep_size = -1, or make sure the copy finishes before that much WAL is written"));
             }
             if (!rs.getBoolean(5)) {
-                findings.add(Finding.warning("source", "role " + rs.getString(6)
+                findings.add(Finding.error("source", "role " + rs.getString(6)
                                 + " has neither REPLICATION nor superuser; it cannot stream changes",
                         "ALTER ROLE " + PostgresDialect.INSTANCE.quote(rs.getString(6)) + " REPLICATION"));
             }
@@ -117,6 +117,13 @@ final class PostgresPreflight {
                             "GRANT SELECT ON " + PostgresDialect.INSTANCE.table(table.id()) + " TO "
                                     + PostgresDialect.INSTANCE.quote(rs.getString(2))));
                 }
+            }
+        }
+        if (table.hasKey()) {
+            String identity = PostgresPublication.identityProblem(c, table);
+            if (identity != null) {
+                findings.add(Finding.error(subject, identity.substring(0, identity.lastIndexOf(": ")),
+                        identity.substring(identity.lastIndexOf(": ") + 2)));
             }
         }
         try (PreparedStatement ps = c.prepareStatement(UNUSUAL_TYPES)) {

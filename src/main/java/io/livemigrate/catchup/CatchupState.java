@@ -1,0 +1,65 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The applied source position, kept on the target in {@code livemigrate.catchup_state}, one row per plan, written in
+ * the same target transaction as the changes it covers (DESIGN rule 4): a restart resumes exactly after the last
+ * committed source transaction, whatever the job repository says.
+ */
+public final class CatchupState {
+
+    private static final String READ = "SELECT position FROM livemigrate.catchup_state WHERE plan = ?";
+    private static final String UPDATE =
+            "UPDATE livemigrate.catchup_state SET position = ?, commit_time = ?, applied_at = ? WHERE plan = ?";
+    private static final String INSERT =
+            "INSERT INTO livemigrate.catchup_state (position, commit_time, applied_at, plan) VALUES (?, ?, ?, ?)";
+
+    private CatchupState() {
+    }
+
+    /** Creates the state table when missing (autocommit: DDL commits on MySQL anyway). */
+    public static void ensure(Connection target, Engine engine) throws SQLException {
+        try (Statement st = target.createStatement()) {
+            for (String ddl : engine.catchupStateDdl()) {
+                st.execute(ddl);
+            }
+        }
+    }
+
+    public static Optional<ChangePosition> read(Connection target, String plan) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(READ)) {
+            ps.setString(1, plan);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(ChangePosition.parse(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Records {@code position} inside the caller's open transaction. */
+    static void write(Connection target, String plan, ChangePosition position, Instant commitTime) throws SQLException {
+        String[] values = {position.serialize(), commitTime == null ? null : commitTime.toString(),
+                Instant.now().toString(), plan};
+        if (execute(target, UPDATE, values) == 0) {
+            execute(target, INSERT, values);
+        }
+    }
+
+    private static int execute(Connection c, String sql, String[] values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setString(i + 1, values[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+}

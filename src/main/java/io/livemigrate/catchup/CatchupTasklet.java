@@ -1,0 +1,356 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.copy.CapturePositionTasklet;
+import io.livemigrate.copy.CopyJobConfiguration;
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.MigrationTables;
+import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The catch-up loop: reads source transactions from the change stream and applies them to the target, many source
+ * transactions per target transaction when behind (bounded by {@link #MAX_ROWS} rows and {@link #MAX_MILLIS} ms),
+ * never part of one. Each call of {@link #execute} runs about two seconds, so the job repository's step context
+ * (position, counts, lag) is saved that often, not per transaction; the stream and target connection stay open across
+ * calls and close when the step ends.
+ *
+ * <p>Ends: a stop request (the {@code stop} command sets the execution STOPPING; SIGTERM sets the
+ * {@link CatchupControl} flag) is noticed within half a second; the current source transaction is finished and the
+ * target committed, then the step ends STOPPED and the next run resumes. With {@code --until-caught-up} it ends the
+ * same way once caught up. A {@link ChangeEvent.Stop} rolls back the open target transaction and fails the step
+ * with its message.
+ */
+public class CatchupTasklet implements Tasklet, StepExecutionListener {
+
+    public static final String POSITION = "catchup.position";
+    public static final String EVENTS = "catchup.events";
+    public static final String TRANSACTIONS = "catchup.transactions";
+    public static final String LAG = "catchup.lag.seconds";
+    public static final String BYTES_BEHIND = "catchup.bytes.behind";
+    public static final String COMMIT_TIME = "catchup.commit.time";
+
+    static final int MAX_ROWS = 20_000;
+    static final long MAX_MILLIS = 500;
+    private static final long CHUNK_MILLIS = 2_000;
+    private static final long CHECK_MILLIS = 500;
+    private static final Logger log = LoggerFactory.getLogger(CatchupTasklet.class);
+
+    private final MigrationResources resources;
+    private final MigrationTables tables;
+    private final CatchupControl control;
+    private final CatchupProgress progress;
+    private final JobRepository jobRepository;
+    private final JdbcTemplate repository;
+
+    private ChangeStream stream;
+    private ChangeApplier applier;
+    private boolean inTransaction;
+    private int pendingTransactions;
+    private long targetTransactionStart;
+    private ChangePosition pendingPosition;
+    private Instant pendingCommitTime;
+    private ChangePosition appliedPosition;
+    private Instant appliedCommitTime;
+    private long events;
+    private long transactions;
+    private long bytesBehind = -1;
+    private long nextCheck;
+    private long idleSince = -1;
+    private int idleChecks;
+    private boolean stopping;
+
+    public CatchupTasklet(MigrationResources resources, MigrationTables tables, CatchupControl control,
+                          CatchupProgress progress, JobRepository jobRepository, DataSource repositoryDataSource) {
+        this.resources = resources;
+        this.tables = tables;
+        this.control = control;
+        this.progress = progress;
+        this.jobRepository = jobRepository;
+        this.repository = new JdbcTemplate(repositoryDataSource);
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+        StepExecution step = chunkContext.getStepContext().getStepExecution();
+        if (stream == null) {
+            open(step);
+        }
+        long chunkEnd = System.nanoTime() + CHUNK_MILLIS * 1_000_000;
+        long eventsAtStart = events;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                if (now >= nextCheck) {
+                    check(step);
+                    nextCheck = now + CHECK_MILLIS * 1_000_000;
+                }
+                if (!inTransaction && (stopping || caughtUp())) {
+                    commitPending();
+                    if (!stopping) {
+                        control.caughtUp();
+                        log.info("caught up at {} (lag under {})", appliedPosition, control.maxLag());
+                    }
+                    report(step);
+                    step.setTerminateOnly();
+                    return RepeatStatus.CONTINUABLE;
+                }
+                ChangeEvent event = stream.poll(Duration.ofMillis(inTransaction || pendingTransactions > 0 ? 2 : 100));
+                if (event == null) {
+                    if (idleSince < 0) {
+                        idleSince = now;
+                        idleChecks = 0;
+                    }
+                    commitPending();
+                }
+                else {
+                    idleSince = -1;
+                    handle(event);
+                }
+                if (pendingTransactions > 0 && !inTransaction && (applier.uncommittedChanges() >= MAX_ROWS
+                        || System.nanoTime() - targetTransactionStart >= MAX_MILLIS * 1_000_000)) {
+                    commitPending();
+                }
+                if (System.nanoTime() >= chunkEnd) {
+                    report(step);
+                    return RepeatStatus.CONTINUABLE;
+                }
+            }
+        }
+        finally {
+            contribution.incrementWriteCount(events - eventsAtStart);
+        }
+    }
+
+    private void handle(ChangeEvent event) throws SQLException {
+        if (event instanceof ChangeEvent.Begin) {
+            if (pendingTransactions == 0) {
+                targetTransactionStart = System.nanoTime();
+            }
+            applier.markSourceTransaction();
+            inTransaction = true;
+        }
+        else if (event instanceof ChangeEvent.Change c) {
+            applier.apply(c.change());
+            events++;
+        }
+        else if (event instanceof ChangeEvent.Commit c) {
+            inTransaction = false;
+            pendingTransactions++;
+            pendingPosition = c.position();
+            pendingCommitTime = c.commitTime();
+            transactions++;
+        }
+        else if (event instanceof ChangeEvent.Stop s) {
+            // Never commit part of a source transaction: undo the open one, commit the complete ones before it, so
+            // the next run resumes exactly at the transaction that stopped (e.g. the first one after a DDL).
+            if (inTransaction && !applier.rollbackToMark()) {
+                pendingTransactions = 0;
+            }
+            inTransaction = false;
+            commitPending();
+            throw new CatchupStoppedException(s.message());
+        }
+    }
+
+    private void commitPending() throws SQLException {
+        if (pendingTransactions == 0) {
+            return;
+        }
+        applier.commit(pendingPosition, pendingCommitTime);
+        // Only now may the source release what the target holds (DESIGN rule 4).
+        stream.acknowledge(pendingPosition);
+        appliedPosition = pendingPosition;
+        appliedCommitTime = pendingCommitTime;
+        pendingTransactions = 0;
+        publishProgress();
+    }
+
+    /** Every half second: stop requests, bytes behind, progress. */
+    private void check(StepExecution step) throws SQLException {
+        if (control.stopRequested() || "STOPPING".equals(repositoryStatus(step))) {
+            if (!stopping) {
+                log.info("stop requested: finishing the current source transaction");
+            }
+            stopping = true;
+        }
+        bytesBehind = stream.bytesBehind();
+        if (idleSince >= 0) {
+            idleChecks++;
+        }
+        publishProgress();
+    }
+
+    private String repositoryStatus(StepExecution step) {
+        try {
+            return repository.queryForObject("SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                    String.class, step.getJobExecutionId());
+        }
+        catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Idle for two checks with nothing behind (everything the source committed before the previous check has
+     * arrived and is applied), or, while changes flow, the last applied transaction committed less than
+     * {@code --max-lag} ago.
+     */
+    private boolean caughtUp() {
+        if (!control.untilCaughtUp()) {
+            return false;
+        }
+        if (idleSince >= 0 && idleChecks >= 2 && bytesBehind == 0) {
+            return true;
+        }
+        double lag = lagSeconds();
+        return lag >= 0 && appliedCommitTime != null && lag * 1000 < control.maxLag().toMillis() && idleSince < 0;
+    }
+
+    /** 0 when idle with everything applied; else seconds since the last applied transaction committed on the source. */
+    private double lagSeconds() {
+        if (idleSince >= 0 && pendingTransactions == 0 && !inTransaction && bytesBehind == 0) {
+            return 0;
+        }
+        if (appliedCommitTime == null) {
+            return -1;
+        }
+        return Math.max(0, Duration.between(appliedCommitTime, Instant.now()).toNanos() / 1e9);
+    }
+
+    private void publishProgress() {
+        progress.update(events, transactions, lagSeconds(), bytesBehind,
+                appliedPosition == null ? null : appliedPosition.serialize(), appliedCommitTime);
+    }
+
+    private void report(StepExecution step) {
+        ExecutionContext ctx = step.getExecutionContext();
+        if (appliedPosition != null) {
+            ctx.putString(POSITION, appliedPosition.serialize());
+        }
+        if (appliedCommitTime != null) {
+            ctx.putString(COMMIT_TIME, appliedCommitTime.toString());
+        }
+        ctx.putLong(EVENTS, events);
+        ctx.putLong(TRANSACTIONS, transactions);
+        ctx.putDouble(LAG, Math.round(lagSeconds() * 1000) / 1000.0);
+        ctx.putLong(BYTES_BEHIND, bytesBehind);
+        publishProgress();
+    }
+
+    private void open(StepExecution step) throws SQLException {
+        ExecutionContext ctx = step.getExecutionContext();
+        events = ctx.getLong(EVENTS, 0L);
+        transactions = ctx.getLong(TRANSACTIONS, 0L);
+        Map<TableId, TableInfo> targetShaped = new LinkedHashMap<>();
+        Map<TableId, TableId> targetIds = new LinkedHashMap<>();
+        Connection target = resources.target().getConnection();
+        try {
+            for (TableId id : tables.ids()) {
+                TableInfo source = resources.sourceTable(id);
+                TableId targetId = resources.plan().targetTable(id);
+                TableInfo t = resources.engine().describe(target, targetId).orElseThrow(() -> new CatchupStoppedException(
+                        "table " + targetId + " does not exist on the target: run copy first"));
+                if (!source.hasKey() || !t.hasKey()) {
+                    throw new CatchupStoppedException("table " + id + " has no usable key (primary key or non-null "
+                            + "unique key) on the " + (source.hasKey() ? "target" : "source") + ", so its changes cannot "
+                            + "be applied by key: add one on both sides, then run catchup again");
+                }
+                targetShaped.put(id, new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(),
+                        t.estimatedBytes()));
+                targetIds.put(id, targetId);
+            }
+            target.setAutoCommit(true);
+            CatchupState.ensure(target, resources.engine());
+            Optional<ChangePosition> applied = CatchupState.read(target, resources.plan().name());
+            ChangePosition start = applied.isPresent() ? applied.get() : copyStartPosition();
+            appliedPosition = start;
+            log.info("1/2 catch-up starts at {} ({})", start, applied.isPresent()
+                    ? "the position the target last committed" : "the position the copy recorded");
+            applier = new ChangeApplier(resources.engine(), resources.source(), target, resources.plan().name(),
+                    targetShaped, targetIds);
+        }
+        catch (SQLException | RuntimeException e) {
+            target.close();
+            throw e;
+        }
+        stream = resources.engine().openChangeStream(resources.plan().source(), appliedPosition,
+                List.copyOf(targetShaped.values()), resources.plan().captureName());
+        log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
+    }
+
+    /** Where the copy started change capture: its job execution context (or its first step's), once it completed. */
+    private ChangePosition copyStartPosition() {
+        JobInstance copy = jobRepository.getJobInstance(CopyJobConfiguration.JOB_NAME,
+                ResumableJobRunner.parameters(resources.plan().name()));
+        JobExecution last = copy == null ? null : jobRepository.getLastJobExecution(copy);
+        if (last == null || last.getStatus() != BatchStatus.COMPLETED) {
+            throw new CatchupStoppedException("the copy of plan " + resources.plan().name() + " has not completed"
+                    + (last == null ? "" : " (it is " + last.getStatus() + ")") + ": run copy until it completes,"
+                    + " then catchup");
+        }
+        String position = last.getExecutionContext().getString(CapturePositionTasklet.POSITION_KEY, null);
+        if (position == null) {
+            var stepExecution = jobRepository.getLastStepExecution(copy, "capture-position");
+            position = stepExecution == null ? null
+                    : stepExecution.getExecutionContext().getString(CapturePositionTasklet.POSITION_KEY, null);
+        }
+        if (position == null) {
+            throw new CatchupStoppedException("the copy recorded no change-capture position; run copy again");
+        }
+        return ChangePosition.parse(position);
+    }
+
+    @Override
+    public ExitStatus afterStep(StepExecution stepExecution) {
+        report(stepExecution);
+        try {
+            if (applier != null) {
+                applier.close();
+            }
+        }
+        catch (SQLException e) {
+            log.warn("closing the target connection: {}", e.getMessage());
+        }
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        }
+        catch (SQLException e) {
+            log.warn("closing the change stream: {}", e.getMessage());
+        }
+        stream = null;
+        applier = null;
+        if (control.isCaughtUp()) {
+            return new ExitStatus("CAUGHT_UP", "lag under " + control.maxLag());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,451 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Column;
+import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies row changes to the target as absolute images (DESIGN rule 2) inside one open target transaction that
+ * {@link #commit} closes together with the applied position (rule 4).
+ *
+ * <p>Changes are compacted per row before they are written: only the last image of each key survives (an unchanged
+ * TOAST value takes the earlier image's value), then each table's deletes and upserts go out as JDBC batches, one
+ * batch per statement shape. Changes on different rows commute, so the result equals applying them one by one;
+ * the exception is a secondary unique key that rows swap values of, which makes a compacted batch fail: the
+ * transaction is then rolled back and its changes replayed one by one, in source order.
+ */
+final class ChangeApplier implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeApplier.class);
+    /** Compacted rows held before they are written into the open transaction. */
+    private static final int FLUSH_ROWS = 5_000;
+    /** Changes kept for a one-by-one replay; a larger target transaction cannot be replayed. */
+    private static final int RETAIN_LIMIT = 200_000;
+
+    private sealed interface Op permits Upsert, Delete {
+    }
+
+    private record Upsert(Map<String, ColumnValue> image) implements Op {
+    }
+
+    private record Delete(Map<String, ColumnValue> key) implements Op {
+    }
+
+    private final Engine engine;
+    private final Dialect dialect;
+    private final DataSource sourcePool;
+    private final Connection target;
+    private final String plan;
+    private final Map<TableId, TableInfo> tables;
+    private final Map<TableId, TableId> targetIds;
+    private final Map<TableId, LinkedHashMap<List<String>, Op>> buffer = new LinkedHashMap<>();
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final List<RowChange> retained = new ArrayList<>();
+    private boolean retainedComplete = true;
+    private boolean replaying;
+    private int buffered;
+    private int mark;
+    private long uncommittedChanges;
+
+    /**
+     * @param tables    by source table: the definition the target has (columns, key)
+     * @param targetIds by source table: the target table
+     */
+    ChangeApplier(Engine engine, DataSource sourcePool, Connection target, String plan, Map<TableId, TableInfo> tables,
+                  Map<TableId, TableId> targetIds) throws SQLException {
+        this.engine = engine;
+        this.dialect = engine.dialect();
+        this.sourcePool = sourcePool;
+        this.target = target;
+        this.plan = plan;
+        this.tables = tables;
+        this.targetIds = targetIds;
+        target.setAutoCommit(true);
+        for (String sql : engine.applySessionSetup()) {
+            try (Statement st = target.createStatement()) {
+                st.execute(sql);
+            }
+            catch (SQLException e) {
+                log.warn("catch-up applies without '{}' ({}): foreign keys on the target are checked per batch", sql,
+                        e.getMessage());
+            }
+        }
+        target.setAutoCommit(false);
+    }
+
+    /** Source changes applied (or buffered) since the last commit. */
+    long uncommittedChanges() {
+        return uncommittedChanges;
+    }
+
+    void apply(RowChange change) throws SQLException {
+        uncommittedChanges++;
+        if (!replaying) {
+            if (retainedComplete && retained.size() < RETAIN_LIMIT) {
+                retained.add(change);
+            }
+            else {
+                retainedComplete = false;
+                retained.clear();
+            }
+        }
+        try {
+            applyBuffered(change);
+        }
+        catch (SQLException e) {
+            replayOrThrow(e);
+        }
+    }
+
+    private void applyBuffered(RowChange change) throws SQLException {
+        TableInfo t = table(change.table());
+        switch (change.kind()) {
+            case INSERT -> upsert(t, change.after());
+            case DELETE -> delete(t, change.before());
+            case TRUNCATE -> {
+                flush();
+                try (Statement st = target.createStatement()) {
+                    st.executeUpdate("DELETE FROM " + dialect.table(targetIds.get(t.id())));
+                }
+            }
+            case UPDATE -> {
+                Map<String, ColumnValue> after = change.after();
+                if (change.before() == null || key(t, change.before()).equals(key(t, after))) {
+                    upsert(t, after);
+                    break;
+                }
+                List<String> oldKey = key(t, change.before());
+                after = merged(bufferedImage(t, oldKey), after);
+                if (hasUnchanged(after)) {
+                    flush();
+                    move(t, change.before(), after);
+                }
+                else {
+                    delete(t, change.before());
+                    upsert(t, after);
+                }
+            }
+        }
+        if (buffered >= FLUSH_ROWS) {
+            flush();
+        }
+    }
+
+    /** Writes the buffer, records {@code position} and commits the target transaction. */
+    void commit(ChangePosition position, Instant commitTime) throws SQLException {
+        try {
+            flush();
+        }
+        catch (SQLException e) {
+            replayOrThrow(e);
+        }
+        CatchupState.write(target, plan, position, commitTime);
+        target.commit();
+        retained.clear();
+        retainedComplete = true;
+        uncommittedChanges = 0;
+    }
+
+    /** A source transaction begins: {@link #rollbackToMark} can undo it alone. */
+    void markSourceTransaction() {
+        mark = retainedComplete ? retained.size() : -1;
+    }
+
+    /**
+     * Undoes the changes since {@link #markSourceTransaction} and keeps the earlier ones (rolled back, then applied
+     * again from what was retained); false when they could not be kept and everything was rolled back.
+     */
+    boolean rollbackToMark() throws SQLException {
+        if (mark < 0 || !retainedComplete) {
+            rollback();
+            return false;
+        }
+        List<RowChange> keep = new ArrayList<>(retained.subList(0, mark));
+        rollback();
+        for (RowChange c : keep) {
+            apply(c);
+        }
+        return true;
+    }
+
+    void rollback() throws SQLException {
+        buffer.clear();
+        buffered = 0;
+        retained.clear();
+        retainedComplete = true;
+        uncommittedChanges = 0;
+        target.rollback();
+    }
+
+    private void replayOrThrow(SQLException e) throws SQLException {
+        String state = e.getSQLState();
+        if (state == null && e.getNextException() != null) {
+            state = e.getNextException().getSQLState();
+        }
+        if (replaying || !retainedComplete || state == null || !state.startsWith("23")) {
+            throw e;
+        }
+        log.info("a compacted batch hit a unique key ({}); replaying {} changes one by one", e.getMessage(),
+                retained.size());
+        target.rollback();
+        buffer.clear();
+        buffered = 0;
+        replaying = true;
+        try {
+            for (RowChange c : retained) {
+                applyBuffered(c);
+                flush();
+            }
+        }
+        finally {
+            replaying = false;
+        }
+    }
+
+    private TableInfo table(TableId id) {
+        TableInfo t = tables.get(id);
+        if (t == null) {
+            throw new IllegalStateException("a change for " + id + ", which is not one of the plan's tables");
+        }
+        return t;
+    }
+
+    private void upsert(TableInfo t, Map<String, ColumnValue> image) {
+        Map<List<String>, Op> rows = buffer.computeIfAbsent(t.id(), k -> new LinkedHashMap<>());
+        List<String> key = key(t, image);
+        Op previous = rows.get(key);
+        rows.put(key, new Upsert(previous instanceof Upsert u ? merged(u.image(), image) : image));
+        buffered++;
+    }
+
+    private void delete(TableInfo t, Map<String, ColumnValue> before) {
+        buffer.computeIfAbsent(t.id(), k -> new LinkedHashMap<>()).put(key(t, before), new Delete(before));
+        buffered++;
+    }
+
+    private Map<String, ColumnValue> bufferedImage(TableInfo t, List<String> key) {
+        Map<List<String>, Op> rows = buffer.get(t.id());
+        return rows != null && rows.get(key) instanceof Upsert u ? u.image() : null;
+    }
+
+    /** {@code later}, its unchanged values taken from {@code earlier} where that has them. */
+    private static Map<String, ColumnValue> merged(Map<String, ColumnValue> earlier, Map<String, ColumnValue> later) {
+        if (earlier == null || !hasUnchanged(later)) {
+            return later;
+        }
+        Map<String, ColumnValue> m = new LinkedHashMap<>(later);
+        m.replaceAll((c, v) -> v.isUnchanged() && earlier.containsKey(c) ? earlier.get(c) : v);
+        return m;
+    }
+
+    private static boolean hasUnchanged(Map<String, ColumnValue> image) {
+        for (ColumnValue v : image.values()) {
+            if (v.isUnchanged()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> key(TableInfo t, Map<String, ColumnValue> image) {
+        List<String> key = new ArrayList<>(t.keyColumns().size());
+        for (String k : t.keyColumns()) {
+            ColumnValue v = image.get(k);
+            if (v == null || v.kind() != ColumnValue.Kind.VALUE) {
+                throw new IllegalStateException("a change to " + t.id() + " carries no value for key column " + k);
+            }
+            key.add(v.text());
+        }
+        return key;
+    }
+
+    /** Writes the buffered rows: per table, the deletes, then the upserts, as batches. */
+    void flush() throws SQLException {
+        for (Map.Entry<TableId, LinkedHashMap<List<String>, Op>> e : buffer.entrySet()) {
+            TableInfo t = tables.get(e.getKey());
+            List<Map<String, ColumnValue>> deletes = new ArrayList<>();
+            Map<List<String>, List<Map<String, ColumnValue>>> full = new LinkedHashMap<>();
+            Map<List<String>, List<Map<String, ColumnValue>>> partial = new LinkedHashMap<>();
+            for (Op op : e.getValue().values()) {
+                if (op instanceof Delete d) {
+                    deletes.add(d.key());
+                }
+                else if (op instanceof Upsert u) {
+                    List<String> shape = new ArrayList<>();
+                    u.image().forEach((c, v) -> {
+                        if (!v.isUnchanged()) {
+                            shape.add(c);
+                        }
+                    });
+                    (hasUnchanged(u.image()) ? partial : full).computeIfAbsent(shape, k -> new ArrayList<>())
+                            .add(u.image());
+                }
+            }
+            if (!deletes.isEmpty()) {
+                batch(deleteSql(t), t.keyColumns(), deletes);
+            }
+            for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : full.entrySet()) {
+                List<Column> columns = s.getKey().stream().map(t::column).toList();
+                batch(engine.upsertSql(t, targetIds.get(t.id()), columns), s.getKey(), s.getValue());
+            }
+            for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : partial.entrySet()) {
+                List<String> set = s.getKey().stream().filter(c -> !t.keyColumns().contains(c)).toList();
+                List<String> params = new ArrayList<>(set);
+                params.addAll(t.keyColumns());
+                int[] counts = batch(updateSql(t, set, t.keyColumns()), params, s.getValue());
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 0) {
+                        refetch(t, s.getValue().get(i));
+                    }
+                }
+            }
+        }
+        buffer.clear();
+        buffered = 0;
+    }
+
+    /**
+     * A key change whose new image lacks unchanged TOAST values: move the old row to the new key in place, so those
+     * values come along. When the old row is not on the target, the new one is updated in place, or, when that is
+     * missing too, read from the source as it is now (a later image; the changes still to come converge it).
+     */
+    private void move(TableInfo t, Map<String, ColumnValue> before, Map<String, ColumnValue> after) throws SQLException {
+        if (exists(t, before)) {
+            batch(deleteSql(t), t.keyColumns(), List.of(after));
+            List<String> set = after.entrySet().stream().filter(e -> !e.getValue().isUnchanged())
+                    .map(Map.Entry::getKey).toList();
+            List<String> params = new ArrayList<>(set);
+            List<String> oldKey = t.keyColumns().stream().map(k -> "\u0000old:" + k).toList();
+            params.addAll(oldKey);
+            Map<String, ColumnValue> values = new HashMap<>(after);
+            t.keyColumns().forEach(k -> values.put("\u0000old:" + k, before.get(k)));
+            batch(updateSql(t, set, t.keyColumns()), params, List.of(values));
+        }
+        else {
+            upsert(t, after);
+            flush();
+        }
+    }
+
+    private boolean exists(TableInfo t, Map<String, ColumnValue> key) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT 1 FROM " + dialect.table(targetIds.get(t.id()))
+                + " WHERE " + keyCondition(t))) {
+            bind(ps, t.keyColumns(), key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The row as the source has it now, written whole; nothing when the source has no such row any more. */
+    private void refetch(TableInfo t, Map<String, ColumnValue> image) throws SQLException {
+        List<Column> columns = t.copiedColumns();
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(dialect.keyAsText(columns.get(i)));
+        }
+        sql.append(" FROM ").append(dialect.table(t.id())).append(" WHERE ").append(keyCondition(t));
+        Map<String, ColumnValue> row = null;
+        try (Connection s = sourcePool.getConnection(); PreparedStatement ps = s.prepareStatement(sql.toString())) {
+            bind(ps, t.keyColumns(), image);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    row = new LinkedHashMap<>();
+                    for (int i = 0; i < columns.size(); i++) {
+                        row.put(columns.get(i).name(), ColumnValue.of(rs.getString(i + 1)));
+                    }
+                }
+            }
+        }
+        if (row != null) {
+            List<String> names = new ArrayList<>(row.keySet());
+            batch(engine.upsertSql(t, targetIds.get(t.id()), columns), names, List.of(row));
+        }
+    }
+
+    private String deleteSql(TableInfo t) {
+        return "DELETE FROM " + dialect.table(targetIds.get(t.id())) + " WHERE " + keyCondition(t);
+    }
+
+    private String updateSql(TableInfo t, List<String> set, List<String> where) {
+        StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.table(targetIds.get(t.id()))).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(dialect.quote(set.get(i))).append(" = ")
+                    .append(dialect.keyParameter(t.column(set.get(i))));
+        }
+        if (set.isEmpty()) {
+            String k = dialect.quote(where.get(0));
+            sql.append(k).append(" = ").append(k);
+        }
+        return sql.append(" WHERE ").append(keyCondition(t)).toString();
+    }
+
+    private String keyCondition(TableInfo t) {
+        StringBuilder sql = new StringBuilder();
+        for (String k : t.keyColumns()) {
+            sql.append(sql.length() > 0 ? " AND " : "").append(dialect.quote(k)).append(" = ")
+                    .append(dialect.keyParameter(t.column(k)));
+        }
+        return sql.toString();
+    }
+
+    private int[] batch(String sql, List<String> params, List<Map<String, ColumnValue>> rows) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = target.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        for (Map<String, ColumnValue> row : rows) {
+            bind(ps, params, row);
+            ps.addBatch();
+        }
+        return ps.executeBatch();
+    }
+
+    private static void bind(PreparedStatement ps, List<String> params, Map<String, ColumnValue> row)
+            throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            ColumnValue v = row.get(params.get(i));
+            if (v == null || v.isNull()) {
+                ps.setNull(i + 1, Types.VARCHAR);
+            }
+            else {
+                ps.setString(i + 1, v.text());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.close();
+        }
+        try {
+            if (!target.getAutoCommit()) {
+                target.rollback();
+            }
+        }
+        finally {
+            target.close();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.livemigrate.engine.postgres;
+
+import io.livemigrate.catchup.ChangeEvent;
+import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.Endpoint;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * PostgreSQL logical decoding as a {@link ChangeStream}: pgoutput (protocol 1, text values) from the plan's slot
+ * through PgJDBC's replication API.
+ *
+ * <ol>
+ *   <li>Checks the slot (exists, not invalidated, has not released anything after the start position), the
+ *       publication (covers every table) and each table's replica identity; a failed check is a
+ *       {@link ChangeEvent.Stop} saying what to do.</li>
+ *   <li>Starts replication at the start position; keepalives are answered by PgJDBC.</li>
+ *   <li>{@link #acknowledge} confirms the flush LSN only for positions committed on the target.</li>
+ * </ol>
+ */
+public final class PostgresChangeStream implements ChangeStream {
+
+    private static final String SLOT = """
+            SELECT plugin, database = current_database(), wal_status, confirmed_flush_lsn::text
+            FROM pg_replication_slots WHERE slot_name = ?""";
+
+    private final Connection admin;
+    private final Connection replication;
+    private final PGReplicationStream stream;
+    private PgOutputDecoder decoder;
+    private final ArrayDeque<ChangeEvent> pending = new ArrayDeque<>();
+    private final Map<Long, String> typeNames = new HashMap<>();
+    private ChangeEvent.Stop stop;
+    private long sampledEnd = -1;
+
+    private PostgresChangeStream(Connection admin, Connection replication, PGReplicationStream stream,
+                                 ChangeEvent.Stop stop) {
+        this.admin = admin;
+        this.replication = replication;
+        this.stream = stream;
+        this.stop = stop;
+    }
+
+    public static PostgresChangeStream open(Endpoint source, ChangePosition from, List<TableInfo> tables,
+                                            String captureName) throws SQLException {
+        String slot = from.get("slot") != null ? from.get("slot") : captureName;
+        LogSequenceNumber start = LogSequenceNumber.valueOf(from.get("lsn"));
+        if (!"postgresql".equals(from.engine()) || start == LogSequenceNumber.INVALID_LSN) {
+            throw new IllegalArgumentException("not a PostgreSQL change position: " + from);
+        }
+        Connection admin = connect(source, false);
+        try {
+            String problem = check(admin, slot, start, captureName, tables);
+            if (problem != null) {
+                return new PostgresChangeStream(admin, null, null, new ChangeEvent.Stop(problem));
+            }
+            Connection replication = connect(source, true);
+            PGReplicationStream stream;
+            try {
+                stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                        .withSlotName(slot)
+                        .withStartPosition(start)
+                        .withSlotOption("proto_version", "1")
+                        .withSlotOption("publication_names", captureName)
+                        .withStatusInterval(5, TimeUnit.SECONDS)
+                        .start();
+            }
+            catch (SQLException e) {
+                replication.close();
+                throw e;
+            }
+            Map<TableId, TableInfo> byId = new LinkedHashMap<>();
+            tables.forEach(t -> byId.put(t.id(), t));
+            PostgresChangeStream s = new PostgresChangeStream(admin, replication, stream, null);
+            s.decoder = new PgOutputDecoder(slot, byId, s::typeName);
+            return s;
+        }
+        catch (SQLException | RuntimeException e) {
+            admin.close();
+            throw e;
+        }
+    }
+
+    private static Connection connect(Endpoint source, boolean replication) throws SQLException {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, source.user());
+        if (!source.password().isEmpty()) {
+            PGProperty.PASSWORD.set(props, source.password().reveal());
+        }
+        PGProperty.APPLICATION_NAME.set(props, "livemigrate-catchup");
+        PGProperty.CONNECT_TIMEOUT.set(props, 10);
+        if (replication) {
+            PGProperty.REPLICATION.set(props, "database");
+            PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+            PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+            // The walsender renders values with these settings: exact floats, ISO dates, postgres intervals.
+            PGProperty.OPTIONS.set(props, "-c extra_float_digits=3 -c IntervalStyle=postgres -c DateStyle=ISO,MDY");
+        }
+        return DriverManager.getConnection(source.url(), props);
+    }
+
+    /** What stops catch-up before it starts, or null. */
+    private static String check(Connection c, String slot, LogSequenceNumber start, String publication,
+                                List<TableInfo> tables) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SLOT)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return "replication slot " + slot + " does not exist on the source (it was dropped): the changes "
+                            + "made since the copy started are lost to catch-up. Drop the target tables and start the "
+                            + "migration over with copy (it creates the slot again)";
+                }
+                if (!rs.getBoolean(2) || !PostgresSlot.PLUGIN.equals(rs.getString(1))) {
+                    return "replication slot " + slot + " belongs to another database or plugin; choose another plan"
+                            + " name";
+                }
+                if ("lost".equals(rs.getString(3))) {
+                    return "replication slot " + slot + " was invalidated: the source removed WAL it still needed "
+                            + "(max_slot_wal_keep_size). The changes are lost: drop the slot and start the migration "
+                            + "over, with max_slot_wal_keep_size = -1 or more room";
+                }
+                LogSequenceNumber confirmed = LogSequenceNumber.valueOf(rs.getString(4));
+                if (confirmed.asLong() > start.asLong()) {
+                    return "replication slot " + slot + " has confirmed " + confirmed.asString() + ", past the position"
+                            + " catch-up resumes from (" + start.asString() + "): the source released changes the "
+                            + "target never got (was the target restored, or the slot used by another consumer?). Start"
+                            + " the migration over";
+                }
+            }
+        }
+        Set<TableId> members = PostgresPublication.members(c, publication);
+        List<String> missing = tables.stream().map(TableInfo::id).filter(t -> !members.contains(t))
+                .map(TableId::qualified).toList();
+        if (!missing.isEmpty()) {
+            return "publication " + publication + " does not cover " + String.join(", ", missing) + ": their changes"
+                    + " since the copy started were not captured. Copy those tables with a new plan, or remove them "
+                    + "from this plan's table filter";
+        }
+        for (TableInfo t : tables) {
+            String problem = PostgresPublication.identityProblem(c, t);
+            if (problem != null) {
+                return problem + "; then run catchup again";
+            }
+        }
+        return null;
+    }
+
+    private String typeName(int oid, int typmod) throws SQLException {
+        long key = ((long) oid << 32) | (typmod & 0xffffffffL);
+        String name = typeNames.get(key);
+        if (name == null) {
+            try (PreparedStatement ps = admin.prepareStatement("SELECT format_type(?::oid, ?)")) {
+                ps.setLong(1, oid & 0xffffffffL);
+                ps.setInt(2, typmod);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    name = rs.getString(1);
+                }
+            }
+            typeNames.put(key, name);
+        }
+        return name;
+    }
+
+    @Override
+    public ChangeEvent poll(Duration timeout) throws SQLException {
+        if (stop != null) {
+            return stop;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 0;
+        while (pending.isEmpty()) {
+            ByteBuffer message = stream.readPending();
+            if (message != null) {
+                decoder.decode(message, pending::add);
+                sleep = 0;
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            sleep = Math.min(Math.max(1, sleep * 2), 10);
+            try {
+                Thread.sleep(Math.min(sleep, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        ChangeEvent next = pending.poll();
+        if (next instanceof ChangeEvent.Stop s) {
+            stop = s;
+        }
+        return next;
+    }
+
+    @Override
+    public void acknowledge(ChangePosition applied) throws SQLException {
+        if (stream == null) {
+            return;
+        }
+        LogSequenceNumber lsn = LogSequenceNumber.valueOf(applied.get("lsn"));
+        stream.setFlushedLSN(lsn);
+        stream.setAppliedLSN(lsn);
+        stream.forceUpdateStatus();
+    }
+
+    /**
+     * The source's WAL end as sampled at the previous call minus what the walsender has sent us since (XLogData or
+     * keepalive; each call asks for a keepalive). So an idle stream reports 0 once the walsender has read past the
+     * end sampled before, whatever WAL other databases of the server write meanwhile.
+     */
+    @Override
+    public long bytesBehind() throws SQLException {
+        if (stream == null) {
+            return -1;
+        }
+        long end;
+        try (PreparedStatement ps = admin.prepareStatement("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            end = rs.getLong(1);
+        }
+        long received = stream.getLastReceiveLSN().asLong();
+        long behind = Math.max(0, (sampledEnd < 0 ? end : sampledEnd) - received);
+        sampledEnd = end;
+        stream.forceUpdateStatus();
+        return behind;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        }
+        finally {
+            try {
+                if (replication != null) {
+                    replication.close();
+                }
+            }
+            finally {
+                admin.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.livemigrate.plan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/** Reads and validates a plan's optional {@code cutover} section; each method a section of it, errors by key. */
+final class CutoverSection {
+
+    private static final Set<String> KEYS = Set.of("fence", "switch", "max-pause", "max-lag", "app-roles",
+            "pgbouncer", "haproxy", "command");
+    private static final Set<String> PGBOUNCER_KEYS = Set.of("admin", "admin-user", "admin-password",
+            "admin-password-file", "config-file", "database");
+    private static final Set<String> HAPROXY_KEYS = Set.of("admin", "backend", "source-server", "target-server");
+    private static final Duration MAX = Duration.ofMinutes(10);
+
+    private CutoverSection() {
+    }
+
+    static CutoverOptions read(YamlSection s, EngineKind engine) {
+        if (!s.has("fence") && !s.has("switch")) {
+            s.allowOnly(Set.of());
+            return CutoverOptions.NONE;
+        }
+        s.allowOnly(KEYS);
+        String fence = oneOf(s, "fence", CutoverOptions.FENCES);
+        String switchTo = oneOf(s, "switch", CutoverOptions.SWITCHES);
+        if (fence.equals("proxy-pause") && !switchTo.equals("pgbouncer")) {
+            throw s.problem("fence", "proxy-pause pauses PgBouncer, so it needs switch: pgbouncer; with haproxy or "
+                    + "command use fence: read-only");
+        }
+        if (switchTo.equals("pgbouncer") && engine != EngineKind.POSTGRESQL) {
+            throw s.problem("switch", "pgbouncer fronts PostgreSQL only; use haproxy or command");
+        }
+        var roles = s.stringList("app-roles", fence.equals("read-only") && engine == EngineKind.POSTGRESQL);
+        for (String role : roles) {
+            if (!role.matches("[A-Za-z_][A-Za-z0-9_$.@%-]{0,62}")) {
+                throw s.problem("app-roles", "'" + role + "' is not a role name livemigrate will put in SQL");
+            }
+        }
+        if (fence.equals("read-only") && engine == EngineKind.POSTGRESQL && roles.isEmpty()) {
+            throw s.problem("app-roles", "must list the application's roles: the read-only fence blocks their writes");
+        }
+        CutoverOptions.PgBouncer pgbouncer = switchTo.equals("pgbouncer") ? pgbouncer(s.section("pgbouncer", true)) : null;
+        CutoverOptions.Haproxy haproxy = switchTo.equals("haproxy") ? haproxy(s.section("haproxy", true)) : null;
+        String command = switchTo.equals("command") ? s.requiredString("command") : null;
+        return new CutoverOptions(fence, switchTo, s.optionalDuration("max-pause", Duration.ofSeconds(10), MAX),
+                s.optionalDuration("max-lag", Duration.ofSeconds(1), MAX), roles, pgbouncer, haproxy, command);
+    }
+
+    private static String oneOf(YamlSection s, String key, java.util.List<String> allowed) {
+        String value = s.requiredString(key);
+        if (!allowed.contains(value)) {
+            throw s.problem(key, "'" + value + "' is not one of " + allowed);
+        }
+        return value;
+    }
+
+    private static CutoverOptions.PgBouncer pgbouncer(YamlSection s) {
+        s.allowOnly(PGBOUNCER_KEYS);
+        String admin = hostPort(s, "admin");
+        Path config = Path.of(s.requiredString("config-file"));
+        if (!Files.isRegularFile(config)) {
+            throw s.problem("config-file", config + " is not a file; give the pgbouncer.ini the switch rewrites");
+        }
+        if (s.has("admin-password") && s.has("admin-password-file")) {
+            throw s.problem("admin-password", "give admin-password or admin-password-file, not both");
+        }
+        Secret password = Secret.of(s.optionalString("admin-password", ""));
+        if (s.has("admin-password-file")) {
+            try {
+                password = Secret.of(Files.readString(Path.of(s.requiredString("admin-password-file"))).strip());
+            }
+            catch (java.io.IOException e) {
+                throw s.problem("admin-password-file", "cannot read it (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return new CutoverOptions.PgBouncer(admin, s.optionalString("admin-user", "pgbouncer"), password, config,
+                s.requiredString("database"));
+    }
+
+    private static CutoverOptions.Haproxy haproxy(YamlSection s) {
+        s.allowOnly(HAPROXY_KEYS);
+        return new CutoverOptions.Haproxy(hostPort(s, "admin"), s.requiredString("backend"),
+                s.requiredString("source-server"), s.requiredString("target-server"));
+    }
+
+    private static String hostPort(YamlSection s, String key) {
+        String value = s.requiredString(key);
+        if (!value.matches("[^:\\s]+:\\d{1,5}")) {
+            throw s.problem(key, "'" + value + "' is not host:port");
+        }
+        return value;
+    }
+}

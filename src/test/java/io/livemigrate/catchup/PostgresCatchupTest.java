@@ -1,0 +1,211 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.cli.Main;
+import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Catch-up on PostgreSQL: converges under concurrent writers, survives kill -9, keeps transactions whole, stops clearly. */
+class PostgresCatchupTest {
+
+    @TempDir
+    Path dir;
+
+    private MigrationFixture fixture(String prefix) throws SQLException {
+        EmbeddedServer pg = TestDatabases.postgres();
+        MigrationFixture m = new MigrationFixture(pg, dir, prefix)
+                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }");
+        try (Connection s = m.source()) {
+            execute(s, RandomWriters.DDL);
+            Random r = new Random(7);
+            try (var ps = s.prepareStatement("INSERT INTO items VALUES (?, 1, ?, '\\x0102', 'x')")) {
+                for (int i = 1; i <= 1500; i += 3) {
+                    ps.setLong(1, i);
+                    ps.setString(2, RandomWriters.payload(r));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            execute(s, "CREATE TABLE pairs (a int, b text, v text, PRIMARY KEY (a, b))",
+                    "INSERT INTO pairs SELECT g, 'k' || g, 'v' FROM generate_series(1, 300) g", "ANALYZE");
+        }
+        return m;
+    }
+
+    /** Random writers during the copy and during catch-up; stop; drain; exactly equal. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void convergesUnderConcurrentWriters(long seed) throws Exception {
+        MigrationFixture m = fixture("conv" + seed);
+        RandomWriters writers = new RandomWriters(m::source, 3, seed);
+        try {
+            assertThat(m.run("copy")).as(m.output()).isZero();
+            Process child = start(m, "catchup");
+            awaitRunning(m, child);
+            Thread.sleep(2000);
+            assertThat(m.run("stop")).as(m.output()).isZero();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(log(m, "catchup")).isZero();
+            assertThat(log(m, "catchup")).contains("catchup: stopped");
+        }
+        finally {
+            writers.close();
+        }
+        try (Connection s = m.source()) {
+            execute(s, "UPDATE pairs SET a = a + 1000 WHERE a % 7 = 0", "DELETE FROM pairs WHERE a % 5 = 0");
+        }
+        assertThat(writers.operations.get()).isGreaterThan(100);
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertThat(m.output()).contains("caught up");
+        assertEqual(m);
+        assertThat(m.run("status")).isZero();
+        assertThat(m.output()).contains("catch-up stopped: applied up to postgresql:slot=");
+    }
+
+    /** kill -9 of the catch-up JVM, three times, while writers run: restart resumes; exact, nothing twice. */
+    @Test
+    void survivesKillNine() throws Exception {
+        MigrationFixture m = fixture("kill");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (RandomWriters writers = new RandomWriters(m::source, 3, 42)) {
+            for (int i = 0; i < 3; i++) {
+                Process child = start(m, "catchup");
+                Thread.sleep(2500 + i * 700);
+                assertThat(child.isAlive()).as(log(m, "catchup")).isTrue();
+                child.destroyForcibly();
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertEqual(m);
+    }
+
+    /** 500,000 rows in one source transaction: the target shows none of them or all of them, never part. */
+    @Test
+    void largeTransactionArrivesWhole() throws Exception {
+        MigrationFixture m = fixture("large");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        long before;
+        try (Connection t = m.target()) {
+            before = TableContents.count(t, "pairs");
+        }
+        try (Connection s = m.source()) {
+            execute(s, "INSERT INTO pairs SELECT g, 'big', md5(g::text) FROM generate_series(1, 500000) g");
+        }
+        Process child = start(m, "catchup", "--until-caught-up", "--max-lag", "0");
+        List<Long> seen = new ArrayList<>();
+        try (Connection t = m.target()) {
+            while (child.isAlive()) {
+                seen.add(TableContents.count(t, "pairs") - before);
+                Thread.sleep(20);
+            }
+        }
+        assertThat(child.exitValue()).as(log(m, "catchup")).isZero();
+        assertThat(seen).allMatch(n -> n == 0 || n == 500_000);
+        assertEqual(m);
+    }
+
+    @Test
+    void ddlOnAMigratedTableStops() throws Exception {
+        MigrationFixture m = fixture("ddl");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source()) {
+            execute(s, "INSERT INTO pairs VALUES (9001, 'before', 'x')", "ALTER TABLE pairs ADD COLUMN extra int",
+                    "INSERT INTO pairs VALUES (9002, 'after', 'y', 5)");
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).isEqualTo(1);
+        assertThat(m.output()).contains("DDL changed table public.pairs on the source")
+                .contains("Make the same change to the target table");
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "pairs WHERE a = 9001")).as("changes before the DDL applied").isEqualTo(1);
+            execute(t, "ALTER TABLE pairs ADD COLUMN extra int");
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertEqual(m);
+    }
+
+    @Test
+    void droppedSlotStops() throws Exception {
+        MigrationFixture m = fixture("slot");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source(); Statement st = s.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                    + "WHERE database = current_database()");
+        }
+        assertThat(m.run("catchup", "--until-caught-up")).isEqualTo(1);
+        assertThat(m.output()).contains("does not exist on the source (it was dropped)");
+    }
+
+    @Test
+    void tableWithoutUsableKeyStops() throws Exception {
+        MigrationFixture m = fixture("nokey");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source()) {
+            execute(s, "ALTER TABLE pairs DROP CONSTRAINT pairs_pkey");
+        }
+        assertThat(m.run("catchup", "--until-caught-up")).isEqualTo(1);
+        assertThat(m.output()).contains("public.pairs has no usable key");
+    }
+
+    private void assertEqual(MigrationFixture m) throws SQLException {
+        try (Connection s = m.source(); Connection t = m.target()) {
+            for (String[] table : new String[][] {{"items", "id"}, {"pairs", "a, b"}}) {
+                List<String> expected = TableContents.postgres(s, table[0], table[1]);
+                assertThat(TableContents.postgres(t, table[0], table[1])).as(table[0]).hasSize(expected.size())
+                        .isEqualTo(expected);
+            }
+            try (Statement st = t.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM livemigrate.catchup_state")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+
+    private static Process start(MigrationFixture m, String command, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
+                "--plan", m.plan().toString(), "--repository", m.repositoryUrl()));
+        cmd.addAll(List.of(extra));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(m.dir().resolve(command + "-child.log").toFile()))
+                .start();
+    }
+
+    private static void awaitRunning(MigrationFixture m, Process child) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            m.run("status");
+            if (m.output().contains("catchup running")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("catch-up did not start:\n" + log(m, "catchup"));
+    }
+
+    private static String log(MigrationFixture m, String command) throws IOException {
+        Path p = m.dir().resolve(command + "-child.log");
+        return Files.exists(p) ? Files.readString(p) : "(no log)";
+    }
+}
