@@ -1,6 +1,7 @@
 package io.livemigrate.copy;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.MigrationTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -28,9 +29,11 @@ public class BuildIndexesTasklet implements Tasklet {
     private static final Logger log = LoggerFactory.getLogger(BuildIndexesTasklet.class);
 
     private final MigrationResources resources;
+    private final MigrationTables tables;
 
-    public BuildIndexesTasklet(MigrationResources resources) {
+    public BuildIndexesTasklet(MigrationResources resources, MigrationTables tables) {
         this.resources = resources;
+        this.tables = tables;
     }
 
     @Override
@@ -42,6 +45,10 @@ public class BuildIndexesTasklet implements Tasklet {
         long start = System.nanoTime();
         runAll(indexes, resources.plan().copy().threads());
         runAll(foreignKeys, resources.plan().copy().threads());
+        // Fresh tables have no statistics: without them the planner guesses, and the first reads (verify,
+        // catch-up's keyed updates) pay for it. pg_dump restores leave this to autovacuum; we do not wait for it.
+        runAll(tables.ids().stream().map(id -> resources.engine().dialect().analyze(resources.plan().targetTable(id)))
+                .toList(), resources.plan().copy().threads());
         log.info("5/5 built {} index(es) and {} foreign key(s) in {} s", indexes.size(), foreignKeys.size(),
                 String.format("%.1f", (System.nanoTime() - start) / 1e9));
         return RepeatStatus.FINISHED;

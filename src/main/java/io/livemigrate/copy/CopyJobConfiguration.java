@@ -40,7 +40,7 @@ public class CopyJobConfiguration {
                         .tasklet(new SplitRangesTasklet(resources, tables.ids()), tx).build())
                 .next(copyPartitionsStep)
                 .next(new StepBuilder("build-indexes", jobRepository)
-                        .tasklet(new BuildIndexesTasklet(resources), tx).build())
+                        .tasklet(new BuildIndexesTasklet(resources, tables), tx).build())
                 .build();
     }
 

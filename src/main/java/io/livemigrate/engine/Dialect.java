@@ -16,6 +16,11 @@ public interface Dialect {
     /** An expression rendering a key column as exact text, read back by {@link #keyParameter}. */
     String keyAsText(Column column);
 
+    /** Refreshes the planner statistics of a freshly loaded table (PostgreSQL's spelling; MySQL overrides). */
+    default String analyze(TableId table) {
+        return "ANALYZE " + table(table);
+    }
+
     /** A bind-parameter expression turning the text of {@link #keyAsText} into a value of the column's type. */
     String keyParameter(Column column);
 }

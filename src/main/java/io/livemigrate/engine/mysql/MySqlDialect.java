@@ -2,6 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.TableId;
 
 /**
  * MySQL/MariaDB spelling of identifiers and key values.
@@ -47,5 +48,10 @@ final class MySqlDialect implements Dialect {
             case FLOAT -> "(?*1e0)";
             default -> "?";
         };
+    }
+
+    @Override
+    public String analyze(TableId table) {
+        return "ANALYZE TABLE " + table(table);
     }
 }
