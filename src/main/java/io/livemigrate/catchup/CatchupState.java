@@ -46,7 +46,7 @@ public final class CatchupState {
     }
 
     /** Records {@code position} inside the caller's open transaction. */
-    static void write(Connection target, String plan, ChangePosition position, Instant commitTime) throws SQLException {
+    public static void write(Connection target, String plan, ChangePosition position, Instant commitTime) throws SQLException {
         String[] values = {position.serialize(), commitTime == null ? null : commitTime.toString(),
                 Instant.now().toString(), plan};
         if (execute(target, UPDATE, values) == 0) {

@@ -83,7 +83,13 @@ public final class PostgresChangeStream implements ChangeStream {
                         .withStartPosition(start)
                         .withSlotOption("proto_version", "1")
                         .withSlotOption("publication_names", captureName)
+                        // logical messages (14+): the cutover's drain marker arrives as a transaction, which PostgreSQL
+                        // 15+ would otherwise skip as empty; the decoder ignores the message itself
+                        .withSlotOption("messages", String.valueOf(admin.getMetaData().getDatabaseMajorVersion() >= 14))
                         .withStatusInterval(5, TimeUnit.SECONDS)
+                        // PgJDBC would otherwise confirm keepalive positions past the last applied commit by itself:
+                        // the slot must confirm only what the target committed (DESIGN rule 4).
+                        .withAutomaticFlush(false)
                         .start();
             }
             catch (SQLException e) {
