@@ -54,6 +54,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     public static final String TRANSACTIONS = "catchup.transactions";
     public static final String LAG = "catchup.lag.seconds";
     public static final String BYTES_BEHIND = "catchup.bytes.behind";
+    private static final long ACK_INTERVAL_NANOS = 1_000_000_000L;
     public static final String COMMIT_TIME = "catchup.commit.time";
 
     static final int MAX_ROWS = 20_000;
@@ -82,6 +83,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private long transactions;
     private long bytesBehind = -1;
     private long nextCheck;
+    private long lastAcknowledged = System.nanoTime();
     private long idleSince = -1;
     private int idleChecks;
     private boolean stopping;
@@ -183,9 +185,16 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         if (pendingTransactions == 0) {
             return;
         }
-        applier.commit(pendingPosition, pendingCommitTime);
-        // Only now may the source release what the target holds (DESIGN rule 4).
-        stream.acknowledge(pendingPosition);
+        // While a backlog drains, target commits may be asynchronous; at most once a second (and whenever the
+        // stream is idle or stopping) one is made durable, and only a durable commit is acknowledged.
+        long now = System.nanoTime();
+        boolean durable = stopping || idleSince >= 0 || now - lastAcknowledged >= ACK_INTERVAL_NANOS;
+        applier.commit(pendingPosition, pendingCommitTime, durable);
+        if (durable) {
+            // Only now may the source release what the target holds (DESIGN rule 4).
+            stream.acknowledge(pendingPosition);
+            lastAcknowledged = now;
+        }
         appliedPosition = pendingPosition;
         appliedCommitTime = pendingCommitTime;
         pendingTransactions = 0;

@@ -151,7 +151,12 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     /** Writes the buffer, records {@code position} and commits the target transaction. */
-    void commit(ChangePosition position, Instant commitTime) throws SQLException {
+    /**
+     * Commits the applied changes with the position they reach.
+     *
+     * @param durable the commit must be on disk when this returns (before the source is acknowledged)
+     */
+    void commit(ChangePosition position, Instant commitTime, boolean durable) throws SQLException {
         try {
             flush();
         }
@@ -159,6 +164,12 @@ final class ChangeApplier implements AutoCloseable {
             replayOrThrow(e);
         }
         CatchupState.write(target, plan, position, commitTime);
+        String durableCommit = engine.durableCommitStatement();
+        if (durable && durableCommit != null) {
+            try (Statement st = target.createStatement()) {
+                st.execute(durableCommit);
+            }
+        }
         target.commit();
         retained.clear();
         retainedComplete = true;

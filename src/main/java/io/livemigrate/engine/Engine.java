@@ -103,6 +103,14 @@ public interface Engine {
      */
     String upsertSql(TableInfo table, TableId targetTable, List<Column> columns);
 
+    /**
+     * A statement that, run inside a transaction of an apply session, makes that commit durable, for engines whose
+     * apply session commits asynchronously (see {@link #applySessionSetup()}); null when every commit is durable.
+     */
+    default String durableCommitStatement() {
+        return null;
+    }
+
     /** Statements run once on the target connection that applies changes (e.g. foreign keys not re-checked). */
     List<String> applySessionSetup();
 

@@ -139,7 +139,15 @@ public final class PostgresEngine implements Engine {
     /** As a native subscription does: no foreign key triggers fire (needs superuser; skipped when refused). */
     @Override
     public List<String> applySessionSetup() {
-        return List.of("SET session_replication_role = replica");
+        // Asynchronous commits, as PostgreSQL's own subscription apply worker does: the source is acknowledged only
+        // after a durable commit (durableCommitStatement), which flushes every earlier one too, so a target crash
+        // loses nothing the source has released; catch-up resumes from the state row that survived.
+        return List.of("SET session_replication_role = replica", "SET synchronous_commit TO off");
+    }
+
+    @Override
+    public String durableCommitStatement() {
+        return "SET LOCAL synchronous_commit TO on";
     }
 
     @Override
