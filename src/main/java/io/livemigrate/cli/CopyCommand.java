@@ -4,9 +4,10 @@ import io.livemigrate.check.PreflightReport;
 import io.livemigrate.copy.CapturePositionTasklet;
 import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.copy.CopyProgress;
-import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.scaleout.ScaleOut;
+import io.livemigrate.scaleout.ScaleOutContexts;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -27,6 +28,9 @@ class CopyCommand implements Callable<Integer> {
     @Mixin
     PlanOptions options;
 
+    @Mixin
+    WorkersOptions workers;
+
     @Override
     public Integer call() throws Exception {
         MigrationPlan plan = options.loadPlan();
@@ -35,9 +39,11 @@ class CopyCommand implements Callable<Integer> {
             report.print(System.err);
             return ExitCodes.BAD_INPUT;
         }
+        ScaleOut remote = workers.resolve(options, plan);
         System.out.println("copy: plan '" + plan.name() + "', " + report.tables().size() + " table(s), "
-                + plan.copy().threads() + " thread(s), " + plan.copy().chunkRows() + " rows per chunk");
-        try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
+                + (remote == null ? plan.copy().threads() + " thread(s)" : "remote workers") + ", "
+                + plan.copy().chunkRows() + " rows per chunk");
+        try (ConfigurableApplicationContext ctx = ScaleOutContexts.manager(plan, options.repositoryLocation(), remote,
                 CopyJobConfiguration.class)) {
             CopyProgress progress = ctx.getBean(CopyProgress.class);
             ResumableJobRunner.Outcome outcome;

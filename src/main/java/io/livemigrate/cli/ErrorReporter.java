@@ -25,7 +25,8 @@ class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     private static Throwable rootOperatorError(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof PlanException || t instanceof ConnectionFailure
-                    || t instanceof ResumableJobRunner.AlreadyRunningException || t instanceof UsageException) {
+                    || t instanceof ResumableJobRunner.AlreadyRunningException || t instanceof UsageException
+                    || t instanceof io.livemigrate.scaleout.ScaleOutException) {
                 return t;
             }
         }

@@ -18,8 +18,13 @@ public class PlanOptions {
                     + "file under .livemigrate/}. Credentials: LIVEMIGRATE_REPOSITORY_USER / _PASSWORD.")
     String repository;
 
+    @Option(names = "--reverse", description = "The plan's reverse direction (target to source), e.g. the reverse "
+            + "stream after a cutover: catchup --plan F --reverse.")
+    boolean reverse;
+
     MigrationPlan loadPlan() {
-        return new PlanLoader().load(plan);
+        MigrationPlan loaded = new PlanLoader().load(plan);
+        return reverse ? loaded.reversed() : loaded;
     }
 
     RepositoryLocation repositoryLocation() {

@@ -1,6 +1,5 @@
 package io.livemigrate.cli;
 
-import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.ResumableJobRunner;
@@ -38,6 +37,9 @@ class VerifyCommand implements Callable<Integer> {
     @Mixin
     PlanOptions options;
 
+    @Mixin
+    WorkersOptions workers;
+
     @Option(names = "--repair", description = "Re-copy the key ranges that hold differences from the source, then "
             + "verify them again.")
     boolean repair;
@@ -57,8 +59,9 @@ class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MigrationPlan plan = options.loadPlan();
-        try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
-                VerifyJobConfiguration.class)) {
+        io.livemigrate.scaleout.ScaleOut remote = naive ? null : workers.resolve(options, plan);
+        try (ConfigurableApplicationContext ctx = io.livemigrate.scaleout.ScaleOutContexts.manager(plan,
+                options.repositoryLocation(), remote, VerifyJobConfiguration.class)) {
             MigrationResources resources = ctx.getBean(MigrationResources.class);
             List<String> problems = SchemaCheck.problems(resources, ctx.getBean(MigrationTables.class).ids());
             if (!problems.isEmpty()) {
@@ -77,8 +80,9 @@ class VerifyCommand implements Callable<Integer> {
                     ctx.getBean("verifyJob", Job.class),
                     VerifyRuns.next(ctx.getBean(JobRepository.class), plan.name(), repair, chunkRows));
             double seconds = (System.nanoTime() - start) / 1e9;
-            return summarize(outcome, ctx.getBean(VerifyReportStore.class), ctx.getBean("verifyProgress",
-                    AtomicLong.class).get(), seconds);
+            // remote workers count their rows in their own processes; the report holds them all
+            return summarize(outcome, ctx.getBean(VerifyReportStore.class), remote != null ? -1
+                    : ctx.getBean("verifyProgress", AtomicLong.class).get(), seconds);
         }
     }
 
@@ -91,6 +95,9 @@ class VerifyCommand implements Callable<Integer> {
             return ExitCodes.JOB_FAILED;
         }
         Map<String, VerifyCounts> totals = store.totals(execution.getId());
+        if (rows < 0) {
+            rows = totals.values().stream().mapToLong(VerifyCounts::compared).sum();
+        }
         System.out.printf("%-40s %12s %12s %9s %9s %9s %8s %8s%n", "TABLE", "COMPARED", "MATCHING", "MISSING", "EXTRA",
                 "DIFFERENT", "IN FLUX", "REPAIRED");
         long differences = 0;

@@ -3,6 +3,11 @@ package io.livemigrate.copy;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.OwnerListener;
+import io.livemigrate.scaleout.CopyPartitionProgress;
+import io.livemigrate.scaleout.RemotePartitioning;
+import io.livemigrate.ops.MigrationMetrics;
+import io.livemigrate.ops.Throttle;
+import io.livemigrate.ops.ThrottleStore;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -11,6 +16,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,9 +55,21 @@ public class CopyJobConfiguration {
         return new CopyProgress();
     }
 
+    /** The plan's throttle (livemigrate throttle), polled from the job repository while this process runs. */
+    @Bean(destroyMethod = "close")
+    Throttle copyThrottle(javax.sql.DataSource dataSource, MigrationResources resources) {
+        return new Throttle(resources.plan().name(), new ThrottleStore(dataSource), resources.source()).start();
+    }
+
     @Bean
     Step copyPartitionsStep(JobRepository jobRepository, Step copyRangeStep, KeyRangePartitioner copyPartitioner,
-                            MigrationResources resources) {
+                            MigrationResources resources, CopyProgress progress,
+                            ObjectProvider<RemotePartitioning> remote) throws Exception {
+        if (remote.getIfAvailable() != null) {
+            // copy --workers remote: the same partitions, run by worker processes (issue 7)
+            return remote.getObject().managerStep("copy", copyRangeStep.getName(), copyPartitioner,
+                    new CopyPartitionProgress(progress, copyRangeStep.getName()));
+        }
         int threads = resources.plan().copy().threads();
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
         executor.setCorePoolSize(threads);
@@ -94,7 +112,7 @@ public class CopyJobConfiguration {
     @Bean
     @StepScope
     SliceCopyWriter sliceCopyWriter(MigrationResources resources, CopyProgress progress,
-                                    @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new SliceCopyWriter(resources, progress, stepExecution);
+                                    @Value("#{stepExecution}") StepExecution stepExecution, Throttle copyThrottle) {
+        return new SliceCopyWriter(resources, progress, stepExecution, copyThrottle, MigrationMetrics.global());
     }
 }

@@ -1,6 +1,8 @@
 package io.livemigrate.copy;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.ops.MigrationMetrics;
+import io.livemigrate.ops.Throttle;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -20,18 +22,26 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
     private final MigrationResources resources;
     private final CopyProgress progress;
     private final StepExecution stepExecution;
+    private final Throttle throttle;
+    private final MigrationMetrics metrics;
 
-    public SliceCopyWriter(MigrationResources resources, CopyProgress progress, StepExecution stepExecution) {
+    public SliceCopyWriter(MigrationResources resources, CopyProgress progress, StepExecution stepExecution,
+                           Throttle throttle, MigrationMetrics metrics) {
         this.resources = resources;
         this.progress = progress;
         this.stepExecution = stepExecution;
+        this.throttle = throttle;
+        this.metrics = metrics;
     }
 
     @Override
     public void write(Chunk<? extends KeySlice> chunk) throws Exception {
         for (KeySlice slice : chunk) {
+            throttle.awaitGo();
             long rows = TransientErrors.retry(() -> copy(slice));
+            throttle.account(rows);
             progress.copied(slice.table().id(), rows);
+            metrics.rowsCopied(slice.table().id().toString(), rows);
             stepExecution.getExecutionContext().putLong(ROWS_KEY,
                     stepExecution.getExecutionContext().getLong(ROWS_KEY, 0L) + rows);
         }

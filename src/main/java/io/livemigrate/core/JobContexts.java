@@ -18,6 +18,12 @@ public final class JobContexts {
 
     public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
                                                       Class<?>... jobConfigurations) {
+        return open(plan, repository, Map.of(), jobConfigurations);
+    }
+
+    /** As {@link #open(MigrationPlan, RepositoryLocation, Class[])}, with more objects registered as beans by name. */
+    public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
+                                                      Map<String, Object> beans, Class<?>... jobConfigurations) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.batch.job.enabled", "false");
         properties.put("spring.batch.jdbc.initialize-schema", "never");
@@ -34,6 +40,7 @@ public final class JobContexts {
                 .initializers(ctx -> {
                     ctx.getBeanFactory().registerSingleton("migrationPlan", plan);
                     ctx.getBeanFactory().registerSingleton("repositoryLocation", repository);
+                    beans.forEach(ctx.getBeanFactory()::registerSingleton);
                 })
                 .run();
     }

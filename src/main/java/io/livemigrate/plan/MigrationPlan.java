@@ -11,7 +11,11 @@ import java.nio.file.Path;
  * @param file   where the plan was read from, for messages
  */
 public record MigrationPlan(String name, Path file, Endpoint source, Endpoint target, TableFilter tables,
-                            CopyOptions copy, CutoverOptions cutover) {
+                            CopyOptions copy, CutoverOptions cutover, java.util.List<Schedule> schedules) {
+
+    public MigrationPlan {
+        schedules = java.util.List.copyOf(schedules);
+    }
 
     /** Plans of the reverse direction (revert) are named after the forward plan with this suffix. */
     public static final String REVERSE_SUFFIX = "-reverse";
@@ -49,7 +53,9 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
         if (engineKind() == EngineKind.MYSQL && source.database() != null && target.database() != null) {
             filter = new TableFilter(renameSchema(tables.include()), renameSchema(tables.exclude()));
         }
-        return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, cutover.reversed());
+        // Schedules belong to the plan an operator runs the server with, not to its reverse.
+        return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, cutover.reversed(),
+                java.util.List.of());
     }
 
     public boolean isReverse() {

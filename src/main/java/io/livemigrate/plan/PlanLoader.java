@@ -21,7 +21,8 @@ import java.util.Set;
  */
 public final class PlanLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "cutover");
+    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "cutover",
+            "workers", "schedules");
     private static final Set<String> ENDPOINT_KEYS = Set.of("url", "user", "password", "password-file");
     private static final Set<String> TABLES_KEYS = Set.of("include", "exclude");
     private static final Set<String> COPY_KEYS = Set.of("threads", "chunk-rows", "partition-rows", "create-schema");
@@ -50,9 +51,25 @@ public final class PlanLoader {
             throw root.problem("target.url", "source is " + source.engineKind().displayName() + " but target is "
                     + target.engineKind().displayName() + "; livemigrate moves between servers of the same engine");
         }
+        WorkersSection.read(root.section("workers", false));
         return new MigrationPlan(name, file, source, target, tables(root.section("tables", true)),
                 copy(root.section("copy", false)), CutoverSection.read(root.section("cutover", false),
-                source.engineKind()));
+                source.engineKind()), ScheduleSection.read(root.section("schedules", false)));
+    }
+
+    /** Schedules kept apart from the plan (ops/schedules/*.yml): a file with one {@code schedules} mapping. */
+    public List<Schedule> loadSchedules(Path file) {
+        YamlSection root = new YamlSection(file.toString(), "", read(file), environment);
+        root.allowOnly(Set.of("schedules"));
+        return ScheduleSection.read(root.section("schedules", true));
+    }
+
+    /**
+     * The plan's {@code workers} section (scale-out), validated; {@link #load} validates it too, so a plan that
+     * loads has a valid one.
+     */
+    public WorkerOptions workers(Path file) {
+        return WorkersSection.read(new YamlSection(file.toString(), "", read(file), environment).section("workers", false));
     }
 
     private static Map<String, Object> read(Path file) {

@@ -33,6 +33,15 @@ final class YamlSection {
         }
     }
 
+    /** The keys of this mapping, in file order. */
+    List<String> keys() {
+        return values.keySet().stream().map(String::valueOf).toList();
+    }
+
+    boolean isList(String key) {
+        return values.get(key) instanceof List;
+    }
+
     boolean has(String key) {
         return values.get(key) != null;
     }

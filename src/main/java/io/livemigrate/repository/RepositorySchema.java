@@ -24,8 +24,28 @@ public final class RepositorySchema {
                 populate(dataSource, new ClassPathResource("org/springframework/batch/core/schema-"
                         + platform(c.getMetaData().getDatabaseProductName()) + ".sql"));
             }
+            try (var statement = c.createStatement()) {
+                for (String ddl : OPS_TABLES) {
+                    statement.execute(ddl);
+                }
+            }
         }
     }
+
+    /**
+     * Operations tables (io.livemigrate.ops), in SQL that H2, PostgreSQL and MySQL/MariaDB all accept. Throttle:
+     * one row per change, the latest per plan is in force. Schedule runs: one row per Quartz fire, for ops to audit.
+     */
+    private static final String[] OPS_TABLES = {"""
+            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_THROTTLE (
+              PLAN_NAME VARCHAR(200) NOT NULL, CHANGE_NO BIGINT NOT NULL, ROWS_PER_SECOND BIGINT NOT NULL,
+              PAUSED SMALLINT NOT NULL, LAG_QUERY VARCHAR(2000), MAX_LAG DOUBLE PRECISION, CHANGED_AT TIMESTAMP NOT NULL,
+              CHANGED_BY VARCHAR(200) NOT NULL, CHANGE_TEXT VARCHAR(500) NOT NULL, PRIMARY KEY (PLAN_NAME, CHANGE_NO))""",
+            """
+            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_SCHEDULE_RUN (
+              PLAN_NAME VARCHAR(200) NOT NULL, SCHEDULE_NAME VARCHAR(200) NOT NULL, FIRE_ID VARCHAR(200) NOT NULL,
+              SCHEDULED_AT TIMESTAMP NOT NULL, STARTED_AT TIMESTAMP NOT NULL, ENDED_AT TIMESTAMP,
+              NODE VARCHAR(200) NOT NULL, COMMAND_LINE VARCHAR(1000) NOT NULL, EXIT_CODE INT)"""};
 
     /** Spring Batch picks its id incrementers from the product name, so the script must match it (MariaDB uses sequences). */
     static String platform(String productName) {

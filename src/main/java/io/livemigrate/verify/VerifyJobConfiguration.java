@@ -76,7 +76,13 @@ public class VerifyJobConfiguration {
 
     @Bean
     Step verifyPartitionsStep(JobRepository jobRepository, Step verifyRangeStep, KeyRangePartitioner verifyPartitioner,
-                              MigrationResources resources) {
+                              MigrationResources resources,
+                              ObjectProvider<io.livemigrate.scaleout.RemotePartitioning> remote) throws Exception {
+        if (remote.getIfAvailable() != null) {
+            // verify --workers remote: the same partitions, run by worker processes (issue 7)
+            return remote.getObject().managerStep("verify", WORKER_STEP, verifyPartitioner,
+                    io.livemigrate.scaleout.PartitionObserver.NONE);
+        }
         int threads = resources.plan().copy().threads();
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
         executor.setCorePoolSize(threads);

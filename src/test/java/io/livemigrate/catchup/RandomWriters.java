@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writer threads doing random inserts, updates (small columns only, so large values stay unchanged TOAST; large
  * values; key changes) and deletes on {@code items(id bigint primary key, k int, payload text, b bytea)}, some in
- * multi-statement transactions. PostgreSQL SQL.
+ * multi-statement transactions. PostgreSQL or MySQL/MariaDB SQL.
  */
 final class RandomWriters implements AutoCloseable {
 
@@ -22,12 +22,22 @@ final class RandomWriters implements AutoCloseable {
 
     static final String DDL = "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, payload text, b bytea, "
             + "note varchar(20))";
+    static final String MYSQL_DDL = "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, payload mediumtext, "
+            + "b varbinary(64), note varchar(20)) DEFAULT CHARSET=utf8mb4";
+    private static final String INSERT = "INSERT INTO items (id, k, payload, b, note) VALUES (?, ?, ?, ?, ?)";
 
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     final AtomicLong operations = new AtomicLong();
 
+    private final String insert;
+
     RandomWriters(Connector connector, int count, long seed) {
+        this(connector, count, seed, false);
+    }
+
+    RandomWriters(Connector connector, int count, long seed, boolean mysql) {
+        this.insert = mysql ? INSERT.replace("INSERT", "INSERT IGNORE") : INSERT + " ON CONFLICT (id) DO NOTHING";
         for (int i = 0; i < count; i++) {
             Random random = new Random(seed * 31 + i);
             Thread t = new Thread(() -> run(connector, random), "writer-" + i);
@@ -75,11 +85,11 @@ final class RandomWriters implements AutoCloseable {
         }
     }
 
-    private static void operation(Connection c, Random r) throws SQLException {
+    private void operation(Connection c, Random r) throws SQLException {
         long id = 1 + r.nextInt(3000);
         int op = r.nextInt(10);
         String sql = switch (op) {
-            case 0, 1, 2 -> "INSERT INTO items (id, k, payload, b, note) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+            case 0, 1, 2 -> insert;
             case 3, 4 -> "UPDATE items SET k = k + 1, note = ? WHERE id = ?";
             case 5 -> "UPDATE items SET payload = ? WHERE id = ?";
             case 6 -> "UPDATE items SET id = ? WHERE id = ?";

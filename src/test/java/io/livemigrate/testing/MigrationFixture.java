@@ -27,6 +27,7 @@ public final class MigrationFixture {
     private final String include;
     private String copyOptions = "{ threads: 2, chunk-rows: 1000, partition-rows: 5000 }";
     private String lastOutput = "";
+    private String repositoryUrl;
 
     public MigrationFixture(EmbeddedServer server, Path dir, String prefix) {
         this(TestServer.of(server), dir, prefix);
@@ -96,7 +97,13 @@ public final class MigrationFixture {
     }
 
     public String repositoryUrl() {
-        return "jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE";
+        return repositoryUrl != null ? repositoryUrl : "jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE";
+    }
+
+    /** Uses this job repository instead of the H2 file, e.g. a PostgreSQL database shared by worker processes. */
+    public MigrationFixture repository(String jdbcUrl) {
+        this.repositoryUrl = jdbcUrl;
+        return this;
     }
 
     public boolean repositoryExists() {
@@ -139,11 +146,16 @@ public final class MigrationFixture {
 
     /** Starts a command in a child JVM with the given maximum heap, e.g. {@code -Xmx48m}. */
     public Process start(String command, String heap) throws IOException {
+        return start(command, heap, dir.resolve(command + "-child.log"));
+    }
+
+    /** Starts a command in a child JVM writing its output to {@code log}, e.g. one log per worker process. */
+    public Process start(String command, String heap, Path log, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
                 "--plan", plan().toString(), "--repository", repositoryUrl()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(command + "-child.log").toFile()).start();
+        cmd.addAll(List.of(extra));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Prints to two streams: the test's capture and the real console (surefire's report). */

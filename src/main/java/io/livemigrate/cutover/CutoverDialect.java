@@ -1,0 +1,45 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.plan.EngineKind;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** What the cutover does differently per engine; the job's steps only talk to this. */
+interface CutoverDialect {
+
+    static CutoverDialect of(EngineKind kind) {
+        return kind == EngineKind.POSTGRESQL ? new PostgresCutoverDialect() : new MySqlCutoverDialect();
+    }
+
+    /**
+     * Called with writes fenced: a position that catch-up has applied once every transaction committed on the
+     * source before now is on the target. It also commits a tiny marker transaction after that position, so an
+     * otherwise idle stream still moves past it.
+     */
+    ChangePosition drainPosition(Connection source, String plan) throws SQLException;
+
+    /** Whether {@code applied} (the catch-up's committed position) is at or past {@code drain}. */
+    boolean reached(ChangePosition applied, ChangePosition drain);
+
+    /** Sequences / AUTO_INCREMENT on the target set at or past the source's values; returns how many were set. */
+    int advanceSequences(Connection source, Connection target, List<TableId> sourceTables,
+                         java.util.function.UnaryOperator<TableId> targetTable) throws SQLException;
+
+    /**
+     * Where the reverse stream (target to source) starts: nothing written on the target after this point may be
+     * missed. Creates what change capture needs on the target (PostgreSQL: publication and slot).
+     */
+    ChangePosition reverseStart(Engine engine, Connection target, String captureName, List<TableId> tables)
+            throws SQLException;
+
+    /** The write fence of {@code fence: read-only}. */
+    Fence readOnlyFence(javax.sql.DataSource source, String database, List<String> appRoles);
+
+    /** Removes the change-capture objects and state tables livemigrate made on this server (complete). */
+    List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException;
+}

@@ -1,0 +1,43 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.plan.CutoverOptions;
+import io.livemigrate.plan.MigrationPlan;
+
+/** Builds the plan's fence and switch. */
+final class CutoverMethods {
+
+    private final MigrationResources resources;
+    private final CutoverDialect dialect;
+
+    CutoverMethods(MigrationResources resources, CutoverDialect dialect) {
+        this.resources = resources;
+        this.dialect = dialect;
+    }
+
+    Fence fence() {
+        CutoverOptions options = resources.plan().cutover();
+        return switch (options.fence()) {
+            case "proxy-pause" -> new ProxyPauseFence(options.pgbouncer(), timeoutMillis());
+            case "read-only" -> dialect.readOnlyFence(resources.source(),
+                    ServerAddress.of(resources.plan().source()).database(), options.appRoles());
+            default -> throw new IllegalStateException("unknown fence " + options.fence());
+        };
+    }
+
+    TrafficSwitch trafficSwitch() {
+        MigrationPlan plan = resources.plan();
+        CutoverOptions options = plan.cutover();
+        return switch (options.switchTo()) {
+            case "pgbouncer" -> new PgBouncerSwitch(options.pgbouncer(), ServerAddress.of(plan.target()), timeoutMillis());
+            case "haproxy" -> new HaproxySwitch(options.haproxy(), timeoutMillis());
+            case "command" -> new CommandSwitch(options.command(), plan.source(), plan.target(), timeoutMillis());
+            default -> throw new IllegalStateException("unknown switch " + options.switchTo());
+        };
+    }
+
+    /** No single proxy call may take longer than the whole pause is allowed to. */
+    private int timeoutMillis() {
+        return (int) Math.max(1000, resources.plan().cutover().maxPause().toMillis());
+    }
+}

@@ -1,0 +1,106 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.core.OwnerListener;
+import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.plan.MigrationPlan;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+import java.util.Optional;
+
+/**
+ * Which cutover run a {@code cutover} (or {@code revert}) command does, so running it again is always right: a run
+ * that got to its switch and did not finish (failed, or its process died) is restarted and finishes; a run whose
+ * process died before its switch is rolled back from its record and a new run starts; otherwise a new run.
+ */
+public final class CutoverRuns {
+
+    private final JobRepository repository;
+    private final JobOperator operator;
+    private final ResumableJobRunner runner;
+    private final CutoverSteps steps;
+
+    CutoverRuns(JobRepository repository, JobOperator operator, ResumableJobRunner runner, CutoverSteps steps) {
+        this.repository = repository;
+        this.operator = operator;
+        this.runner = runner;
+        this.steps = steps;
+    }
+
+    /** @param note receives what was found and done before the run (a rollback of a crashed run) */
+    public JobExecution run(Job job, MigrationPlan plan, boolean skipVerify, java.util.function.Consumer<String> note)
+            throws Exception {
+        long run = latestRun(plan.name());
+        Optional<JobExecution> last = run == 0 ? Optional.empty() : lastExecution(plan.name(), run);
+        if (last.isPresent()) {
+            JobExecution previous = last.get();
+            boolean died = previous.getStatus().isRunning();
+            if (died && ownerAlive(previous)) {
+                return runner.run(job, parameters(plan.name(), run, skipVerify)).execution(); // throws: already running
+            }
+            if (CutoverRecord.switchStarted(previous) && previous.getStatus() != BatchStatus.COMPLETED) {
+                note.accept("run " + run + " stopped after its switch began: finishing it");
+                return runner.run(job, parameters(plan.name(), run, skipVerify)).execution();
+            }
+            if (died) {
+                String done = CutoverRollback.rollBack(new CutoverRecord(previous, repository), steps.methods());
+                JobExecution recovered = operator.recover(previous);
+                operator.abandon(recovered);
+                note.accept("run " + run + " died before its switch: rolled back (" + done + ")");
+            }
+        }
+        return runner.run(job, parameters(plan.name(), run + 1, skipVerify)).execution();
+    }
+
+    /** Whether the plan's latest run completed after the reverse plan's latest completed run: traffic is on its target. */
+    public boolean isCurrent(MigrationPlan plan) {
+        return completedAt(plan.name()) > completedAt(plan.reversed().name());
+    }
+
+    private long completedAt(String plan) {
+        long run = latestRun(plan);
+        return run == 0 ? 0 : lastExecution(plan, run).filter(e -> e.getStatus() == BatchStatus.COMPLETED)
+                .map(e -> e.getEndTime().atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli()).orElse(0L);
+    }
+
+    private long latestRun(String plan) {
+        long run = 0;
+        while (repository.getJobInstance(CutoverJobConfiguration.JOB_NAME, identifying(plan, run + 1)) != null) {
+            run++;
+        }
+        return run;
+    }
+
+    private Optional<JobExecution> lastExecution(String plan, long run) {
+        JobInstance instance = repository.getJobInstance(CutoverJobConfiguration.JOB_NAME, identifying(plan, run));
+        return Optional.ofNullable(instance == null ? null : repository.getLastJobExecution(instance));
+    }
+
+    private static JobParameters identifying(String plan, long run) {
+        return new JobParametersBuilder(ResumableJobRunner.parameters(plan))
+                .addLong(CutoverJobConfiguration.RUN_PARAMETER, run).toJobParameters();
+    }
+
+    private static JobParameters parameters(String plan, long run, boolean skipVerify) {
+        return new JobParametersBuilder(identifying(plan, run))
+                .addString(PreconditionsTasklet.SKIP_VERIFY_PARAMETER, String.valueOf(skipVerify), false)
+                .toJobParameters();
+    }
+
+    private static boolean ownerAlive(JobExecution execution) {
+        var ctx = execution.getExecutionContext();
+        if (!ctx.containsKey(OwnerListener.PID_KEY)) {
+            return false;
+        }
+        if (!ctx.getString(OwnerListener.HOST_KEY, "").equals(OwnerListener.hostName())) {
+            return true;
+        }
+        return ProcessHandle.of(ctx.getLong(OwnerListener.PID_KEY)).map(ProcessHandle::isAlive).orElse(false);
+    }
+}

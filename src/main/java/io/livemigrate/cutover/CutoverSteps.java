@@ -1,0 +1,184 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.catchup.CatchupJobConfiguration;
+import io.livemigrate.catchup.CatchupState;
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.MigrationTables;
+import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.plan.MigrationPlan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepExecution;
+
+import java.sql.Connection;
+import java.util.Optional;
+
+/**
+ * Steps 2 to 9 of the cutover, one method each, each run as its own Spring Batch step so the job repository
+ * shows what happened and how long it took. What a rerun must know is put in the {@link CutoverRecord} as it
+ * happens.
+ */
+final class CutoverSteps {
+
+    private static final Logger log = LoggerFactory.getLogger(CutoverSteps.class);
+
+    private final MigrationResources resources;
+    private final MigrationTables tables;
+    private final CutoverDialect dialect;
+    private final CutoverMethods methods;
+    private final JobRepository repository;
+    private final JobOperator operator;
+
+    CutoverSteps(MigrationResources resources, MigrationTables tables, JobRepository repository, JobOperator operator) {
+        this.resources = resources;
+        this.tables = tables;
+        this.dialect = CutoverDialect.of(resources.plan().engineKind());
+        this.methods = new CutoverMethods(resources, dialect);
+        this.repository = repository;
+        this.operator = operator;
+    }
+
+    CutoverMethods methods() {
+        return methods;
+    }
+
+    CutoverRecord record(ChunkContext chunk) {
+        return new CutoverRecord(chunk.getStepContext().getStepExecution().getJobExecution(), repository);
+    }
+
+    /** Step 2: the restore state is persisted before the fence goes up, so a crash right after can still lift it. */
+    void fence(ChunkContext chunk) throws Exception {
+        CutoverRecord record = record(chunk);
+        Fence fence = methods.fence();
+        if (!record.has(CutoverRecord.FENCE_RESTORE)) {
+            record.put(CutoverRecord.FENCE_RESTORE, fence.prepare());
+        }
+        record.put(CutoverRecord.PAUSE_STARTED, System.currentTimeMillis());
+        fence.apply();
+        log.info("2/9 writes fenced: {}", fence.describe());
+    }
+
+    /** Step 3: waits for catch-up to apply everything committed before the fence, within max-pause. */
+    void drain(ChunkContext chunk) throws Exception {
+        CutoverRecord record = record(chunk);
+        MigrationPlan plan = resources.plan();
+        long deadline = Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED)) + plan.cutover().maxPause().toMillis();
+        ChangePosition drain;
+        try (Connection source = resources.source().getConnection()) {
+            drain = dialect.drainPosition(source, plan.name());
+        }
+        record.put(CutoverRecord.DRAIN_POSITION, drain.serialize());
+        try (Connection target = resources.target().getConnection()) {
+            target.setAutoCommit(true);
+            while (true) {
+                Optional<ChangePosition> applied = CatchupState.read(target, plan.name());
+                if (applied.isPresent() && dialect.reached(applied.get(), drain)) {
+                    log.info("3/9 drained: catch-up applied {} (fence at {})", applied.get(), drain);
+                    chunk.getStepContext().getStepExecution().getExecutionContext()
+                            .putString("applied", applied.get().serialize());
+                    return;
+                }
+                if (System.currentTimeMillis() >= deadline) {
+                    throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "
+                            + "max-pause " + plan.cutover().maxPause().toMillis() + " ms (it is at "
+                            + applied.map(ChangePosition::serialize).orElse("nothing yet") + ")");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    /** Step 4: honest placeholder, see the step context: catch-up does not yet record which rows it changed. */
+    void reverify(ChunkContext chunk) {
+        chunk.getStepContext().getStepExecution().getExecutionContext().putString("reverify",
+                "not done: catch-up does not record the keys it changed yet; the full verify before cutover stands");
+    }
+
+    /** Step 5. */
+    void sequences(ChunkContext chunk) throws Exception {
+        try (Connection source = resources.source().getConnection(); Connection target = resources.target().getConnection()) {
+            int set = dialect.advanceSequences(source, target, tables.ids(), resources.plan()::targetTable);
+            chunk.getStepContext().getStepExecution().getExecutionContext().putInt("sequences", set);
+            log.info("5/9 {} sequence(s) / AUTO_INCREMENT value(s) set on the target", set);
+        }
+    }
+
+    /**
+     * Step 6: the target's change position, taken before any write can land there, becomes the applied position of
+     * the reverse plan in the state table on the source, where {@code catchup --reverse} starts from.
+     */
+    void reverseStream(ChunkContext chunk) throws Exception {
+        MigrationPlan reverse = resources.plan().reversed();
+        ChangePosition start;
+        try (Connection target = resources.target().getConnection()) {
+            start = dialect.reverseStart(resources.engine(), target, reverse.captureName(),
+                    tables.ids().stream().map(resources.plan()::targetTable).toList());
+        }
+        try (Connection source = resources.source().getConnection()) {
+            source.setAutoCommit(true);
+            CatchupState.ensure(source, resources.engine());
+            CatchupState.write(source, reverse.name(), start, null);
+        }
+        record(chunk).put(CutoverRecord.REVERSE_POSITION, start.serialize());
+        log.info("6/9 reverse stream ({}) registered at {}", reverse.name(), start);
+    }
+
+    /** Step 7: from its start, a rerun finishes the cutover rather than rolling it back. */
+    void switchTraffic(ChunkContext chunk) throws Exception {
+        CutoverRecord record = record(chunk);
+        TrafficSwitch sw = methods.trafficSwitch();
+        if (!record.has(CutoverRecord.SWITCH_RESTORE)) {
+            record.put(CutoverRecord.SWITCH_RESTORE, sw.prepare());
+        }
+        sw.apply();
+        record.put(CutoverRecord.SWITCH_DONE, true);
+        log.info("7/9 traffic switched: {}", sw.describe());
+    }
+
+    /** Step 8: the pause clock stops. */
+    void unfence(ChunkContext chunk) throws Exception {
+        CutoverRecord record = record(chunk);
+        Fence fence = methods.fence();
+        fence.lift(record.get(CutoverRecord.FENCE_RESTORE));
+        long pause = System.currentTimeMillis() - Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED));
+        record.put(CutoverRecord.FENCE_LIFTED, true);
+        record.put(CutoverRecord.PAUSE_MILLIS, pause);
+        log.info("8/9 unfenced ({}); writes were held {} ms", fence.describe(), pause);
+    }
+
+    /**
+     * Step 9: the drained catch-up of this direction is stopped, so it can never carry the reverse stream's writes
+     * back (a loop that would overwrite newer rows).
+     */
+    void retireStream(ChunkContext chunk) throws Exception {
+        JobInstance instance = repository.getJobInstance(CatchupJobConfiguration.JOB_NAME,
+                ResumableJobRunner.parameters(resources.plan().name()));
+        JobExecution last = instance == null ? null : repository.getLastJobExecution(instance);
+        StepExecution step = chunk.getStepContext().getStepExecution();
+        if (last == null || !last.getStatus().isRunning()) {
+            step.getExecutionContext().putString("catchup", "was not running");
+            return;
+        }
+        operator.stop(last);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            JobExecution now = repository.getJobExecution(last.getId());
+            if (now == null || !now.getStatus().isRunning()) {
+                step.getExecutionContext().putString("catchup", "stopped execution " + last.getId());
+                log.info("9/9 catch-up of {} stopped; start the reverse stream: catchup --plan {} --reverse",
+                        resources.plan().name(), resources.plan().file());
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the catch-up of " + resources.plan().name() + " (execution " + last.getId()
+                + ") did not stop within 60 s; stop it ('stop --plan') before starting the reverse stream, then run "
+                + "cutover again to finish");
+    }
+}

@@ -1,0 +1,18 @@
+package io.livemigrate.cutover;
+
+/**
+ * A write fence on the current primary. {@link #prepare()} reads what {@link #lift} must restore and runs before
+ * the fence is applied, so the job can persist it first: a rerun after a crash lifts the fence exactly.
+ */
+interface Fence {
+
+    /** Reads the state to restore; serialized, stored in the job repository. */
+    String prepare() throws Exception;
+
+    void apply() throws Exception;
+
+    /** Restores what {@link #prepare()} read. Idempotent: lifting a lifted fence does nothing. */
+    void lift(String restore) throws Exception;
+
+    String describe();
+}

@@ -1,0 +1,146 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.TableId;
+import org.postgresql.replication.LogSequenceNumber;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** PostgreSQL: LSNs, setval, slot and publication, the role-based read-only fence. */
+final class PostgresCutoverDialect implements CutoverDialect {
+
+    /**
+     * The LSN is read inside the marker transaction, before its commit record: every earlier commit ends before
+     * it, and the marker's commit (a transactional logical message, which pgoutput delivers as a transaction when
+     * asked for messages) ends after it, so an idle stream still reaches it.
+     */
+    @Override
+    public ChangePosition drainPosition(Connection source, String plan) throws SQLException {
+        boolean autoCommit = source.getAutoCommit();
+        source.setAutoCommit(false);
+        try (Statement st = source.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, "
+                     + "pg_logical_emit_message(true, 'livemigrate', 'cutover drain')")) {
+            rs.next();
+            String lsn = rs.getString(1);
+            source.commit();
+            return new ChangePosition("postgresql", Map.of("lsn", lsn));
+        }
+        finally {
+            source.setAutoCommit(autoCommit);
+        }
+    }
+
+    @Override
+    public boolean reached(ChangePosition applied, ChangePosition drain) {
+        return LogSequenceNumber.valueOf(applied.get("lsn")).asLong() >= LogSequenceNumber.valueOf(drain.get("lsn")).asLong();
+    }
+
+    /** Every sequence in the plan's schemas, set to the source's last value unless the target is already past it. */
+    @Override
+    public int advanceSequences(Connection source, Connection target, List<TableId> sourceTables,
+                                UnaryOperator<TableId> targetTable) throws SQLException {
+        String[] schemas = sourceTables.stream().map(TableId::schema).distinct().toArray(String[]::new);
+        Map<TableId, Long> lastValues = new LinkedHashMap<>();
+        try (PreparedStatement ps = source.prepareStatement("SELECT schemaname, sequencename, last_value "
+                + "FROM pg_sequences WHERE schemaname = ANY(?) AND last_value IS NOT NULL")) {
+            ps.setArray(1, source.createArrayOf("text", schemas));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lastValues.put(new TableId(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                }
+            }
+        }
+        int set = 0;
+        for (Map.Entry<TableId, Long> e : lastValues.entrySet()) {
+            TableId seq = targetTable.apply(e.getKey());
+            String name = quote(seq.schema()) + "." + quote(seq.name());
+            try (PreparedStatement ps = target.prepareStatement("SELECT setval(?::regclass, GREATEST(?, "
+                    + "(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + name + ")), true) "
+                    + "WHERE to_regclass(?) IS NOT NULL")) {
+                ps.setString(1, name);
+                ps.setLong(2, e.getValue());
+                ps.setString(3, name);
+                ps.executeQuery().close();
+                set++;
+            }
+        }
+        return set;
+    }
+
+    /**
+     * The slot's own position may lie before the present (a slot kept from an earlier direction); starting at the
+     * current LSN is exact, since nothing has been written on the target since the fence.
+     */
+    @Override
+    public ChangePosition reverseStart(Engine engine, Connection target, String captureName, List<TableId> tables)
+            throws SQLException {
+        ChangePosition slot = engine.capturePosition(target, captureName, tables);
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            LogSequenceNumber now = LogSequenceNumber.valueOf(rs.getString(1));
+            LogSequenceNumber slotLsn = LogSequenceNumber.valueOf(slot.get("lsn"));
+            Map<String, String> fields = new LinkedHashMap<>(slot.fields());
+            fields.put("lsn", (now.asLong() > slotLsn.asLong() ? now : slotLsn).asString());
+            return new ChangePosition(slot.engine(), fields);
+        }
+    }
+
+    @Override
+    public Fence readOnlyFence(DataSource source, String database, List<String> appRoles) {
+        return new PostgresRoleFence(source, database, appRoles);
+    }
+
+    @Override
+    public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
+                + "FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
+            ps.setString(1, captureName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    dropped.add("replication slot " + captureName);
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", captureName)) {
+                st.execute("DROP PUBLICATION " + quote(captureName));
+                dropped.add("publication " + captureName);
+            }
+            if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
+                st.execute("DROP TABLE IF EXISTS livemigrate.catchup_state");
+                if (!exists(c, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE n.nspname = ?", "livemigrate")) {
+                    st.execute("DROP SCHEMA livemigrate");
+                }
+                dropped.add("state table livemigrate.catchup_state");
+            }
+        }
+        return dropped;
+    }
+
+    private static boolean exists(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,122 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.catchup.CatchupJobConfiguration;
+import io.livemigrate.catchup.CatchupTasklet;
+import io.livemigrate.copy.CopyJobConfiguration;
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.engine.Finding;
+import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.verify.VerifyJobConfiguration;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Step 1: everything that must hold before writes are fenced; any failure refuses the cutover (exit 2) with nothing
+ * touched. The copy completed (forward direction), this direction's catch-up is running with lag under
+ * {@code max-lag} and the other direction's is not, the last verification found no differences (unless
+ * {@code --skip-verify}, recorded; the reverse direction was never copied, so never verified), and the target can
+ * serve as a change-capture source for the way back.
+ */
+final class PreconditionsTasklet implements Tasklet {
+
+    static final String SKIP_VERIFY_PARAMETER = "skip-verify";
+
+    private final MigrationResources resources;
+    private final JobRepository repository;
+
+    PreconditionsTasklet(MigrationResources resources, JobRepository repository) {
+        this.resources = resources;
+        this.repository = repository;
+    }
+
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
+        MigrationPlan plan = resources.plan();
+        StepExecution step = chunkContext.getStepContext().getStepExecution();
+        boolean skipVerify = "true".equals(step.getJobExecution().getJobParameters().getString(SKIP_VERIFY_PARAMETER));
+        List<String> problems = new ArrayList<>();
+        if (!plan.cutover().configured()) {
+            problems.add("the plan has no cutover section (fence, switch, ...): add one, see README");
+            throw new CutoverRefusedException(String.join("; ", problems));
+        }
+        if (!plan.isReverse() && last(CopyJobConfiguration.JOB_NAME, plan.name()) .map(e -> e.getStatus() != BatchStatus.COMPLETED).orElse(true)) {
+            problems.add("the copy has not completed: run copy");
+        }
+        checkCatchup(plan, problems);
+        if (last(CatchupJobConfiguration.JOB_NAME, plan.reversed().name()).map(e -> e.getStatus().isRunning()).orElse(false)) {
+            problems.add("the catch-up of the other direction (" + plan.reversed().name() + ") is running: stop it first");
+        }
+        if (skipVerify || plan.isReverse()) {
+            step.getExecutionContext().putString("verify", skipVerify ? "skipped (--skip-verify)" : "not applicable (reverse)");
+        }
+        else {
+            checkVerified(plan, problems);
+        }
+        try (Connection target = resources.target().getConnection()) {
+            for (Finding f : resources.engine().checkServer(target, plan.target(), true)) {
+                if (f.isError()) {
+                    problems.add("the target cannot feed the reverse stream: " + f);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CutoverRefusedException(String.join("; ", problems));
+        }
+        return RepeatStatus.FINISHED;
+    }
+
+    private void checkCatchup(MigrationPlan plan, List<String> problems) {
+        var catchup = last(CatchupJobConfiguration.JOB_NAME, plan.name());
+        if (catchup.isEmpty() || !catchup.get().getStatus().isRunning()) {
+            problems.add("the catch-up of " + plan.name() + " is not running: start 'catchup --plan " + plan.file()
+                    + (plan.isReverse() ? " --reverse" : "") + "' and let it catch up");
+            return;
+        }
+        JobInstance instance = catchup.get().getJobInstance();
+        StepExecution step = repository.getLastStepExecution(instance, CatchupJobConfiguration.STEP_NAME);
+        double lag = step == null ? -1 : step.getExecutionContext().getDouble(CatchupTasklet.LAG, -1.0);
+        if (lag < 0 || lag * 1000 > plan.cutover().maxLag().toMillis()) {
+            problems.add("catch-up lag is " + (lag < 0 ? "unknown yet" : lag + " s") + ", over max-lag "
+                    + plan.cutover().maxLag().toMillis() + " ms: wait until it has caught up");
+        }
+    }
+
+    private void checkVerified(MigrationPlan plan, List<String> problems) {
+        JobExecution latest = null;
+        for (long run = 1; ; run++) {
+            JobInstance instance = repository.getJobInstance(VerifyJobConfiguration.JOB_NAME, new JobParametersBuilder(
+                    ResumableJobRunner.parameters(plan.name())).addLong(VerifyJobConfiguration.RUN_PARAMETER, run)
+                    .toJobParameters());
+            if (instance == null) {
+                break;
+            }
+            JobExecution e = repository.getLastJobExecution(instance);
+            if (e != null && e.getStatus() == BatchStatus.COMPLETED) {
+                latest = e;
+            }
+        }
+        // the verify job's report step stores its total of differences under this key
+        if (latest == null || latest.getExecutionContext().getLong("verify.differences", -1L) != 0) {
+            problems.add(latest == null ? "no completed verification: run verify (or pass --skip-verify)"
+                    : "the last verification found differences: repair and verify again (or pass --skip-verify)");
+        }
+    }
+
+    private java.util.Optional<JobExecution> last(String job, String plan) {
+        JobInstance instance = repository.getJobInstance(job, ResumableJobRunner.parameters(plan));
+        return instance == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(repository.getLastJobExecution(instance));
+    }
+}

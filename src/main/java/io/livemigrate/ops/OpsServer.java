@@ -1,0 +1,105 @@
+package io.livemigrate.ops;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.repository.RepositoryLocation;
+import io.livemigrate.repository.RepositorySchema;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.quartz.Scheduler;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code server} mode's Spring context: Boot's full auto-configuration (web, Actuator with Prometheus, Quartz) over
+ * the job repository database. Quartz keeps its schedules there with the JDBC job store, clustered, so any number
+ * of servers of a plan share the work and each fire runs on exactly one of them. The Batch auto-configuration is
+ * left out: jobs run in contexts of their own, exactly as from the command line.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration(excludeName = {"org.springframework.boot.batch.autoconfigure.BatchAutoConfiguration",
+        "org.springframework.boot.batch.autoconfigure.BatchJobLauncherAutoConfiguration",
+        "org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcAutoConfiguration",
+        "org.springframework.boot.batch.autoconfigure.observation.BatchObservationAutoConfiguration"})
+@Import(StatusPageController.class)
+public class OpsServer {
+
+    /** Starts the server; it runs until the context closes (SIGTERM, or the caller closes it). */
+    public static ConfigurableApplicationContext start(MigrationPlan plan, RepositoryLocation repository,
+                                                       ServerSchedules schedules, ScheduledCommandRunnerFactory runner,
+                                                       int port) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("server.port", port);
+        p.put("spring.main.banner-mode", "off");
+        p.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics,quartz");
+        p.put("management.metrics.tags.plan", plan.name());
+        p.put("spring.quartz.job-store-type", "jdbc");
+        p.put("spring.quartz.jdbc.initialize-schema", "never");
+        p.put("spring.quartz.wait-for-jobs-to-complete-on-shutdown", "false");
+        // One Quartz cluster per plan: a server only ever runs its own plan's schedules.
+        p.put("spring.quartz.scheduler-name", "livemigrate-" + plan.name());
+        p.put("spring.quartz.properties.org.quartz.scheduler.instanceId", "AUTO");
+        p.put("spring.quartz.properties.org.quartz.jobStore.isClustered", "true");
+        p.put("spring.quartz.properties.org.quartz.jobStore.clusterCheckinInterval", "5000");
+        p.put("spring.quartz.properties.org.quartz.jobStore.driverDelegateClass", QuartzSchema.delegate(repository.url()));
+        p.put("spring.quartz.properties.org.quartz.threadPool.threadCount", "4");
+        return new SpringApplicationBuilder(OpsServer.class)
+                .web(WebApplicationType.SERVLET)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                .registerShutdownHook(true)
+                .properties(p)
+                .initializers(ctx -> {
+                    ctx.getBeanFactory().registerSingleton("migrationPlan", plan);
+                    ctx.getBeanFactory().registerSingleton("repositoryLocation", repository);
+                    ctx.getBeanFactory().registerSingleton("serverSchedules", schedules);
+                    ctx.getBeanFactory().registerSingleton("runnerFactory", runner);
+                })
+                .run();
+    }
+
+    /** Builds the runner once the repository's data source exists. */
+    public interface ScheduledCommandRunnerFactory {
+        ScheduledCommandRunner create(javax.sql.DataSource repository);
+    }
+
+    @Bean
+    HikariDataSource dataSource(RepositoryLocation location) throws SQLException {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(location.url());
+        ds.setUsername(location.user());
+        ds.setPassword(location.password().reveal());
+        ds.setPoolName("livemigrate-server");
+        ds.setMaximumPoolSize(10);
+        RepositorySchema.ensure(ds);
+        QuartzSchema.ensure(ds);
+        return ds;
+    }
+
+    @Bean
+    ScheduledCommandRunner scheduledCommandRunner(ScheduledCommandRunnerFactory runnerFactory,
+                                                  HikariDataSource dataSource) {
+        return runnerFactory.create(dataSource);
+    }
+
+    @Bean
+    ApplicationRunner planSchedules(Scheduler scheduler, MigrationPlan plan, ServerSchedules schedules) {
+        return args -> ScheduleRegistrar.register(scheduler, plan.name(), schedules.all());
+    }
+
+    @Bean(destroyMethod = "close")
+    RepositoryMetrics repositoryMetrics(MigrationPlan plan, RepositoryLocation location, HikariDataSource dataSource,
+                                        MeterRegistry registry) {
+        return new RepositoryMetrics(plan.name(), location, new ThrottleStore(dataSource), registry).start();
+    }
+}

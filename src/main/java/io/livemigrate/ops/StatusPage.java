@@ -1,0 +1,104 @@
+package io.livemigrate.ops;
+
+import io.livemigrate.plan.Schedule;
+import io.livemigrate.repository.MigrationHistory;
+import io.livemigrate.repository.MigrationStatus;
+import org.springframework.web.util.HtmlUtils;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The server's read-only status page: plain HTML, no scripts, refreshed by the browser every 10 seconds. */
+final class StatusPage {
+
+    private static final int RECENT_EXECUTIONS = 20;
+
+    private final StringBuilder html = new StringBuilder();
+
+    static String render(MigrationStatus s, ThrottleSettings throttle, List<Schedule> schedules) {
+        StatusPage page = new StatusPage();
+        page.raw("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"10\">"
+                + "<title>livemigrate ").text(s.plan()).raw("</title><style>body{font-family:sans-serif;margin:2em}"
+                + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+                + "</style></head><body>");
+        page.raw("<h1>livemigrate: <span id=\"plan\">").text(s.plan()).raw("</span></h1>");
+        page.raw("<p>Phase: <b id=\"phase\">").text(s.phase()).raw("</b></p>");
+        page.raw("<p>Throttle: <span id=\"throttle\">").text(throttle.describe()).raw("</span></p>");
+        if (s.changeCaptureStart() != null) {
+            page.raw("<p>Change capture starts at ").text(s.changeCaptureStart()).raw("</p>");
+        }
+        page.raw("<p>Catch-up lag: <span id=\"lag\">").text(lag(s.catchup())).raw("</span></p>");
+        page.tables(s);
+        page.verification(s);
+        page.schedules(schedules);
+        page.executions(s.executions());
+        return page.raw("</body></html>").html.toString();
+    }
+
+    private static String lag(MigrationStatus.Catchup c) {
+        if (c == null || c.lagSeconds() == null) {
+            return "no catch-up recorded";
+        }
+        return String.format(Locale.ROOT, "%.1f s (%s, applied up to %s)", c.lagSeconds(), c.status().toLowerCase(),
+                c.position());
+    }
+
+    private void tables(MigrationStatus s) {
+        raw("<h2>Tables</h2><table id=\"tables\"><tr><th>Table</th><th>Partitions done</th><th>Failed</th>"
+                + "<th>Rows copied</th></tr>");
+        for (MigrationStatus.TableProgress t : s.tables()) {
+            row(t.table(), t.partitionsDone() + "/" + t.partitions(), t.partitionsFailed(),
+                    String.format(Locale.ROOT, "%,d", t.rows()));
+        }
+        raw("</table>");
+    }
+
+    private void verification(MigrationStatus s) {
+        if (s.lastVerification().isEmpty()) {
+            return;
+        }
+        raw("<h2>Last verification</h2><table id=\"verification\"><tr><th>Table</th><th>Compared</th><th>Missing</th>"
+                + "<th>Extra</th><th>Different</th><th>In flux</th></tr>");
+        for (MigrationStatus.VerifiedTable v : s.lastVerification()) {
+            row(v.table(), v.compared(), v.missing(), v.extra(), v.different(), v.inFlux());
+        }
+        raw("</table>");
+    }
+
+    private void schedules(List<Schedule> schedules) {
+        raw("<h2>Schedules</h2><table id=\"schedules\"><tr><th>Name</th><th>Cron</th><th>Time zone</th>"
+                + "<th>Command</th></tr>");
+        for (Schedule sc : schedules) {
+            row(sc.name(), sc.cron(), sc.timeZone(), String.join(" ", sc.command()));
+        }
+        raw("</table>");
+    }
+
+    private void executions(List<MigrationHistory.JobRun> runs) {
+        raw("<h2>Recent executions</h2><table id=\"executions\"><tr><th>Execution</th><th>Job</th><th>Status</th>"
+                + "<th>Started</th><th>Ended</th><th>Exit</th></tr>");
+        for (int i = runs.size() - 1; i >= Math.max(0, runs.size() - RECENT_EXECUTIONS); i--) {
+            MigrationHistory.JobRun r = runs.get(i);
+            row(r.executionId(), r.jobName(), r.status(), r.start(), r.end(), r.exitCode());
+        }
+        raw("</table>");
+    }
+
+    private void row(Object... cells) {
+        raw("<tr>");
+        for (Object cell : cells) {
+            raw("<td>").text(cell == null ? "-" : cell.toString()).raw("</td>");
+        }
+        raw("</tr>");
+    }
+
+    private StatusPage raw(String s) {
+        html.append(s);
+        return this;
+    }
+
+    private StatusPage text(String s) {
+        html.append(HtmlUtils.htmlEscape(s));
+        return this;
+    }
+}

@@ -1,0 +1,138 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.cli.Main;
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Catch-up on MariaDB through the binlog: converges under concurrent writers, survives kill -9, stops on DDL. */
+class MySqlCatchupTest {
+
+    @TempDir
+    Path dir;
+
+    private MigrationFixture fixture(String prefix) throws SQLException {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, prefix)
+                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }");
+        try (Connection s = m.source()) {
+            execute(s, RandomWriters.MYSQL_DDL);
+            Random r = new Random(7);
+            try (var ps = s.prepareStatement("INSERT INTO items VALUES (?, 1, ?, X'0102', 'x')")) {
+                for (int i = 1; i <= 1500; i += 3) {
+                    ps.setLong(1, i);
+                    ps.setString(2, RandomWriters.payload(r));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            execute(s, "CREATE TABLE pairs (a int, b varchar(20), v varchar(40), PRIMARY KEY (a, b))",
+                    "INSERT INTO pairs SELECT seq, concat('k', seq), 'v' FROM seq_1_to_300", "ANALYZE TABLE items, pairs");
+        }
+        return m;
+    }
+
+    @Test
+    void convergesUnderConcurrentWriters() throws Exception {
+        MigrationFixture m = fixture("myconv");
+        RandomWriters writers = new RandomWriters(m::source, 3, 11, true);
+        try {
+            assertThat(m.run("copy")).as(m.output()).isZero();
+            Process child = start(m, "catchup");
+            Thread.sleep(5000);
+            assertThat(child.isAlive()).as(log(m)).isTrue();
+            assertThat(m.run("stop")).as(m.output()).isZero();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(log(m)).isZero();
+        }
+        finally {
+            writers.close();
+        }
+        try (Connection s = m.source()) {
+            execute(s, "UPDATE pairs SET a = a + 1000 WHERE a % 7 = 0", "DELETE FROM pairs WHERE a % 5 = 0");
+        }
+        assertThat(writers.operations.get()).isGreaterThan(100);
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertEqual(m);
+    }
+
+    @Test
+    void survivesKillNine() throws Exception {
+        MigrationFixture m = fixture("mykill");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (RandomWriters writers = new RandomWriters(m::source, 3, 43, true)) {
+            for (int i = 0; i < 2; i++) {
+                Process child = start(m, "catchup");
+                Thread.sleep(4000 + i * 700);
+                assertThat(child.isAlive()).as(log(m)).isTrue();
+                child.destroyForcibly();
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertEqual(m);
+    }
+
+    @Test
+    void ddlOnAMigratedTableStops() throws Exception {
+        MigrationFixture m = fixture("myddl");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source()) {
+            execute(s, "INSERT INTO pairs VALUES (9001, 'before', 'x')", "ALTER TABLE pairs ADD COLUMN extra int",
+                    "INSERT INTO pairs VALUES (9002, 'after', 'y', 5)");
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).isEqualTo(1);
+        assertThat(m.output()).contains("pairs").containsIgnoringCase("DDL");
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "pairs WHERE a = 9001")).as("changes before the DDL applied").isEqualTo(1);
+        }
+    }
+
+    private void assertEqual(MigrationFixture m) throws SQLException {
+        try (Connection s = m.source(); Connection t = m.target()) {
+            for (String[] table : new String[][] {{"items", "id"}, {"pairs", "a, b"}}) {
+                List<String> expected = TableContents.mysql(s, m.sourceDatabase() + "." + table[0], table[1]);
+                assertThat(TableContents.mysql(t, m.targetDatabase() + "." + table[0], table[1])).as(table[0])
+                        .hasSize(expected.size()).isEqualTo(expected);
+            }
+            try (PreparedStatement ps = t.prepareStatement(
+                    "SELECT count(*) FROM livemigrate.catchup_state WHERE plan = ?")) {
+                ps.setString(1, m.dir().getFileName().toString().replaceAll("[^A-Za-z0-9_-]", ""));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    private static Process start(MigrationFixture m, String command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
+                "--plan", m.plan().toString(), "--repository", m.repositoryUrl()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(m.dir().resolve(command + "-child.log").toFile()))
+                .start();
+    }
+
+    private static String log(MigrationFixture m) throws IOException {
+        Path p = m.dir().resolve("catchup-child.log");
+        return Files.exists(p) ? Files.readString(p) : "(no log)";
+    }
+}

@@ -1,0 +1,201 @@
+package io.livemigrate.ops;
+
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code server} mode in child JVMs: the status page (rendered by headless Chromium) and the Prometheus endpoint
+ * show the plan's tables; two servers on one repository with a trigger every two seconds run each fire once.
+ */
+class ServerTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void statusPageAndPrometheusShowThePlansTables() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_page");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE big (id bigint PRIMARY KEY, payload text)",
+                    "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g", "ANALYZE big");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        Files.writeString(m.plan(), "schedules:\n  nightly-verify: { cron: \"0 0 2 * * ?\", command: verify }\n",
+                StandardOpenOption.APPEND);
+        int port = freePort();
+        Process server = startServer(m, port, "server.log");
+        try {
+            awaitUp(port, server, "server.log");
+            String prometheus = get(port, "/actuator/prometheus");
+            assertThat(prometheus).containsPattern("livemigrate_table_rows_copied\\{[^}]*table=\"public.big\"[^}]*\\} 20000")
+                    .contains("livemigrate_throttle_rows_per_second")
+                    .as("every metric carries the plan, which the Grafana dashboard filters on")
+                    .containsPattern("livemigrate_throttle_rows_per_second\\{[^}]*plan=\"" + planName(m) + "\"");
+            assertThat(get(port, "/status")).contains("\"phase\":\"copy complete\"");
+
+            Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "headless Chromium check skipped: /usr/bin/chromium is "
+                    + "not installed (apt-get install chromium; .ci/run does)");
+            String dom = chromiumDom("http://127.0.0.1:" + port + "/");
+            assertThat(dom).contains("<span id=\"plan\">" + planName(m) + "</span>").contains("public.big").contains("20,000")
+                    .contains("copy complete").contains("nightly-verify").contains("COMPLETED");
+        }
+        finally {
+            stop(server);
+        }
+    }
+
+    @Test
+    void twoServersOnOneRepositoryRunEachFireOnce() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_cluster");
+        m.plan();
+        Files.writeString(m.plan(), "schedules:\n  every-2s: { cron: \"*/2 * * * * ?\", command: status }\n",
+                StandardOpenOption.APPEND);
+        int a = freePort();
+        Process first = startServer(m, a, "server-a.log");
+        Process second = null;
+        try {
+            awaitUp(a, first, "server-a.log");
+            int b = freePort();
+            second = startServer(m, b, "server-b.log");
+            awaitUp(b, second, "server-b.log");
+            awaitRuns(m, 8, null);
+            // The first server goes away: the second must carry on with the schedule on its own.
+            String firstNode = runs(m).get(0)[1];
+            stop(first);
+            awaitRuns(m, 4, firstNode);
+        }
+        finally {
+            stop(first);
+            if (second != null) {
+                stop(second);
+            }
+        }
+        List<String[]> runs = runs(m);
+        assertThat(runs).as("fires recorded").hasSizeGreaterThanOrEqualTo(12);
+        assertThat(runs.stream().map(r -> r[1]).distinct().count()).as("both servers ran fires").isEqualTo(2);
+        assertThat(runs.stream().map(r -> r[0]).distinct().count()).as("each scheduled fire ran once")
+                .isEqualTo(runs.size());
+        assertThat(runs).allSatisfy(r -> assertThat(r[2]).as("exit code").isIn("0", null));
+        System.out.println("cluster test: fires per node " + runs.stream()
+                .collect(java.util.stream.Collectors.groupingBy(r -> r[1], java.util.stream.Collectors.counting())));
+        try (Connection c = repository(m)) {
+            assertThat(OpsQueries.run(c, Files.readString(OpsQueries.DIR.resolve("schedule-duplicate-fires.sql"))))
+                    .isEmpty();
+        }
+    }
+
+    /** Waits for {@code count} recorded runs, by nodes other than {@code exceptNode} if given. */
+    private static void awaitRuns(MigrationFixture m, int count, String exceptNode) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (runs(m).stream().filter(r -> !r[1].equals(exceptNode)).count() < count) {
+            assertThat(System.nanoTime()).as("%d runs within 180 s", count).isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    /** Scheduled fire time, node, exit code of every recorded run. */
+    private static List<String[]> runs(MigrationFixture m) throws SQLException {
+        List<String[]> runs = new ArrayList<>();
+        try (Connection c = repository(m); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT SCHEDULED_AT, NODE, EXIT_CODE FROM LIVEMIGRATE_SCHEDULE_RUN")) {
+            while (rs.next()) {
+                runs.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+            }
+        }
+        catch (SQLException notCreatedYet) {
+            // the first server creates the table
+        }
+        return runs;
+    }
+
+    private static String planName(MigrationFixture m) {
+        return m.dir().getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "");
+    }
+
+    private static Connection repository(MigrationFixture m) throws SQLException {
+        return DriverManager.getConnection(m.repositoryUrl(), "sa", "");
+    }
+
+    private Process startServer(MigrationFixture m, int port, String log) throws IOException {
+        return ChildJvm.start(dir.resolve(log), Map.of(), "server", "--plan", m.plan().toString(), "--repository",
+                m.repositoryUrl(), "--port", String.valueOf(port));
+    }
+
+    private void awaitUp(int port, Process server, String log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError("server ended:\n" + Files.readString(dir.resolve(log)));
+            }
+            try {
+                if (get(port, "/actuator/health").contains("UP")) {
+                    return;
+                }
+            }
+            catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("server not up in 180 s:\n" + Files.readString(dir.resolve(log)));
+    }
+
+    private static String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    private String chromiumDom(String url) throws Exception {
+        Path profile = Files.createTempDirectory(dir, "chromium");
+        Path out = dir.resolve("dom.html");
+        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--dump-dom", url)
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("chromium.log").toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        return Files.readString(out);
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
