@@ -54,12 +54,12 @@ class MySqlCatchupTest {
         RandomWriters writers = new RandomWriters(m::source, 3, 11, true);
         try {
             assertThat(m.run("copy")).as(m.output()).isZero();
-            Process child = start(m, "catchup");
+            Process child = m.startAppending("catchup");
             Thread.sleep(5000);
-            assertThat(child.isAlive()).as(log(m)).isTrue();
+            assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).as(log(m)).isZero();
+            assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
         }
         finally {
             writers.close();
@@ -78,9 +78,9 @@ class MySqlCatchupTest {
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (RandomWriters writers = new RandomWriters(m::source, 3, 43, true)) {
             for (int i = 0; i < 2; i++) {
-                Process child = start(m, "catchup");
+                Process child = m.startAppending("catchup");
                 Thread.sleep(4000 + i * 700);
-                assertThat(child.isAlive()).as(log(m)).isTrue();
+                assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
                 child.destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
@@ -98,16 +98,16 @@ class MySqlCatchupTest {
     void ddlOnAMigratedTableStops() throws Exception {
         MigrationFixture m = fixture("myddl");
         assertThat(m.run("copy")).as(m.output()).isZero();
-        Process child = start(m, "catchup");
+        Process child = m.startAppending("catchup");
         try (Connection s = m.source()) {
             execute(s, "INSERT INTO pairs VALUES (8001, 'warm-up', 'x')");
             awaitRow(m, "pairs WHERE a = 8001", child);
             execute(s, "INSERT INTO pairs VALUES (9001, 'before', 'x')", "ALTER TABLE pairs ADD COLUMN extra int",
                     "INSERT INTO pairs VALUES (9002, 'after', 'y', 5)");
         }
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as(log(m)).isTrue();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as(m.childLog("catchup")).isTrue();
         assertThat(child.exitValue()).isEqualTo(1);
-        assertThat(log(m)).contains("pairs").containsIgnoringCase("DDL");
+        assertThat(m.childLog("catchup")).contains("pairs").containsIgnoringCase("DDL");
         try (Connection t = m.target()) {
             assertThat(TableContents.count(t, "pairs WHERE a = 9001")).as("changes before the DDL applied").isEqualTo(1);
             assertThat(TableContents.count(t, "pairs WHERE a = 9002")).as("nothing after it").isZero();
@@ -124,7 +124,7 @@ class MySqlCatchupTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("catch-up did not apply " + tableAndCondition + ":\n" + log(m));
+        throw new AssertionError("catch-up did not apply " + tableAndCondition + ":\n" + m.childLog("catchup"));
     }
 
     private void assertEqual(MigrationFixture m) throws SQLException {
@@ -145,17 +145,5 @@ class MySqlCatchupTest {
         }
     }
 
-    private static Process start(MigrationFixture m, String command) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
-                "--plan", m.plan().toString(), "--repository", m.repositoryUrl()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(m.dir().resolve(command + "-child.log").toFile()))
-                .start();
-    }
 
-    private static String log(MigrationFixture m) throws IOException {
-        Path p = m.dir().resolve("catchup-child.log");
-        return Files.exists(p) ? Files.readString(p) : "(no log)";
-    }
 }

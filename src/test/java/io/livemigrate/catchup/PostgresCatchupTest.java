@@ -60,13 +60,13 @@ class PostgresCatchupTest {
         RandomWriters writers = new RandomWriters(m::source, 3, seed);
         try {
             assertThat(m.run("copy")).as(m.output()).isZero();
-            Process child = start(m, "catchup");
+            Process child = m.startAppending("catchup");
             awaitRunning(m, child);
             Thread.sleep(2000);
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).as(log(m, "catchup")).isZero();
-            assertThat(log(m, "catchup")).contains("catchup: stopped");
+            assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
+            assertThat(m.childLog("catchup")).contains("catchup: stopped");
         }
         finally {
             writers.close();
@@ -89,9 +89,9 @@ class PostgresCatchupTest {
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (RandomWriters writers = new RandomWriters(m::source, 3, 42)) {
             for (int i = 0; i < 3; i++) {
-                Process child = start(m, "catchup");
+                Process child = m.startAppending("catchup");
                 Thread.sleep(2500 + i * 700);
-                assertThat(child.isAlive()).as(log(m, "catchup")).isTrue();
+                assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
                 child.destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
@@ -112,7 +112,7 @@ class PostgresCatchupTest {
         try (Connection s = m.source()) {
             execute(s, "INSERT INTO pairs SELECT g, 'big', md5(g::text) FROM generate_series(1, 500000) g");
         }
-        Process child = start(m, "catchup", "--until-caught-up", "--max-lag", "0");
+        Process child = m.startAppending("catchup", "--until-caught-up", "--max-lag", "0");
         List<Long> seen = new ArrayList<>();
         try (Connection t = m.target()) {
             while (child.isAlive()) {
@@ -120,7 +120,7 @@ class PostgresCatchupTest {
                 Thread.sleep(20);
             }
         }
-        assertThat(child.exitValue()).as(log(m, "catchup")).isZero();
+        assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
         assertThat(seen).allMatch(n -> n == 0 || n == 500_000);
         assertEqual(m);
     }
@@ -182,15 +182,6 @@ class PostgresCatchupTest {
         }
     }
 
-    private static Process start(MigrationFixture m, String command, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
-                "--plan", m.plan().toString(), "--repository", m.repositoryUrl()));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(m.dir().resolve(command + "-child.log").toFile()))
-                .start();
-    }
 
     private static void awaitRunning(MigrationFixture m, Process child) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -206,11 +197,7 @@ class PostgresCatchupTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("catch-up did not start:\n" + log(m, "catchup"));
+        throw new AssertionError("catch-up did not start:\n" + m.childLog("catchup"));
     }
 
-    private static String log(MigrationFixture m, String command) throws IOException {
-        Path p = m.dir().resolve(command + "-child.log");
-        return Files.exists(p) ? Files.readString(p) : "(no log)";
-    }
 }

@@ -158,6 +158,26 @@ public final class MigrationFixture {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /**
+     * Starts a command with extra arguments in a child JVM (512 MB heap), appending its output to
+     * {@code <command>-child.log}, so a test can start, kill and restart it and read every run's output.
+     */
+    public Process startAppending(String command, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
+                "--plan", plan().toString(), "--repository", repositoryUrl()));
+        cmd.addAll(List.of(extra));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(command + "-child.log").toFile()))
+                .start();
+    }
+
+    /** What the child JVMs of {@code command} printed so far. */
+    public String childLog(String command) throws IOException {
+        Path p = dir.resolve(command + "-child.log");
+        return Files.exists(p) ? Files.readString(p) : "(no log)";
+    }
+
     /** Prints to two streams: the test's capture and the real console (surefire's report). */
     private static final class TeeStream extends java.io.OutputStream {
         private final java.io.OutputStream a;
