@@ -24,20 +24,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
-rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
-
-plan() { # name engine source-url target-url include
-  cat > "$WORK/$1.yml" <<YAML
-name: $1
-source: { url: "$3", user: "$6" }
-target: { url: "$4", user: "$6" }
-tables: { include: ["$5"] }
-copy: { threads: $THREADS, chunk-rows: 10000, partition-rows: 250000 }
-YAML
-  echo "$WORK/$1.yml"
-}
+source "$(dirname "$0")/lib.sh"
 
 livemigrate_copy() { # plan-file -> prints seconds; peak heap is bounded by -Xmx256m (the run fails if it needs more)
   local t0 t1
@@ -58,8 +45,8 @@ bench_postgres() {
   local t0 t1 dump lm
   t0=$(now); pg_dump --data-only lm_bench_src | psql -q -d lm_bench_dump > /dev/null; t1=$(now)
   dump=$(secs "$t0" "$t1")
-  lm=$(livemigrate_copy "$(plan pgbench postgres "jdbc:postgresql://$PGHOST:$PGPORT/lm_bench_src" \
-        "jdbc:postgresql://$PGHOST:$PGPORT/lm_bench_lm" "public.pgbench_accounts\", \"public.pgbench_branches\", \"public.pgbench_tellers" "$PGUSER")")
+  lm=$(livemigrate_copy "$(bench_plan pgbench "jdbc:postgresql://$PGHOST:$PGPORT/lm_bench_src" \
+        "jdbc:postgresql://$PGHOST:$PGPORT/lm_bench_lm" '"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"' "$PGUSER")")
   local same
   same=$(psql -qAt -d lm_bench_lm -c "SELECT count(*) FROM pgbench_accounts")
   report "PostgreSQL" "pg_dump --data-only | psql" "$rows" "$dump" "$lm"
@@ -78,8 +65,8 @@ bench_mysql() {
   local t0 t1 dump lm
   t0=$(now); mariadb-dump -h"$MYHOST" -P"$MYPORT" -u"$MYUSER" --no-create-info lm_bench_src | $m lm_bench_dump; t1=$(now)
   dump=$(secs "$t0" "$t1")
-  lm=$(livemigrate_copy "$(plan sysbench mysql "jdbc:mysql://$MYHOST:$MYPORT/lm_bench_src" \
-        "jdbc:mysql://$MYHOST:$MYPORT/lm_bench_lm" "lm_bench_src.*" "$MYUSER")")
+  lm=$(livemigrate_copy "$(bench_plan sysbench "jdbc:mysql://$MYHOST:$MYPORT/lm_bench_src" \
+        "jdbc:mysql://$MYHOST:$MYPORT/lm_bench_lm" '"lm_bench_src.*"' "$MYUSER")")
   report "MariaDB" "mariadb-dump | mariadb" "$ROWS" "$dump" "$lm"
   [ "$($m -N -e 'SELECT count(*) FROM lm_bench_lm.sbtest1')" = "$ROWS" ] || { echo "row count mismatch"; exit 1; }
   for db in lm_bench_src lm_bench_dump lm_bench_lm; do $m -e "DROP DATABASE IF EXISTS $db"; done

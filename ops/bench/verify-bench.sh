@@ -22,20 +22,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
-rate() { printf '%.0f' "$(echo "$1 / $2" | bc -l)"; }
-
-plan() { # name source-url target-url include user
-  cat > "$WORK/$1.yml" <<YAML
-name: $1
-source: { url: "$2", user: "$5" }
-target: { url: "$3", user: "$5" }
-tables: { include: ["$4"] }
-copy: { threads: $THREADS, chunk-rows: 10000, partition-rows: 250000 }
-YAML
-  echo "$WORK/$1.yml"
-}
+source "$(dirname "$0")/lib.sh"
 
 lm() { # log-name command... ; exit code 0 or 3 accepted for verify
   local rc=0
@@ -69,8 +56,8 @@ bench_postgres() {
   psql -qAt -d lm_vbench_src -c "VACUUM ANALYZE" > /dev/null
   local rows p
   rows=$(psql -qAt -d lm_vbench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts)+(SELECT count(*) FROM pgbench_branches)+(SELECT count(*) FROM pgbench_tellers)")
-  p=$(plan pgbench_verify "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_src" "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_tgt" \
-      "public.pgbench_accounts\", \"public.pgbench_branches\", \"public.pgbench_tellers" "$PGUSER")
+  p=$(bench_plan pgbench_verify "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_src" "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_tgt" \
+      '"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"' "$PGUSER")
   bench PostgreSQL "$rows" "$p"
   for db in lm_vbench_src lm_vbench_tgt; do dropdb --if-exists "$db"; done
 }
@@ -82,8 +69,8 @@ bench_mysql() {
   sysbench oltp_read_write --db-driver=mysql --mysql-host="$MYHOST" --mysql-port="$MYPORT" --mysql-user="$MYUSER" \
     --mysql-db=lm_vbench_src --tables=1 --table-size="$ROWS" prepare > /dev/null
   $m -e "ANALYZE TABLE lm_vbench_src.sbtest1" > /dev/null
-  p=$(plan sysbench_verify "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_src" "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_tgt" \
-      "lm_vbench_src.*" "$MYUSER")
+  p=$(bench_plan sysbench_verify "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_src" "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_tgt" \
+      '"lm_vbench_src.*"' "$MYUSER")
   bench MariaDB "$ROWS" "$p"
   for db in lm_vbench_src lm_vbench_tgt; do $m -e "DROP DATABASE IF EXISTS $db"; done
 }
