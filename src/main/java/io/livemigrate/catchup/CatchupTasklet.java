@@ -1,5 +1,6 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.copy.CapturePositionTasklet;
 import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.core.MigrationResources;
@@ -80,6 +81,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private ChangePosition appliedPosition;
     private Instant appliedCommitTime;
     private long events;
+    private long eventsPublished;
     private long transactions;
     private long bytesBehind = -1;
     private long nextCheck;
@@ -256,6 +258,9 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private void publishProgress() {
         progress.update(events, transactions, lagSeconds(), bytesBehind,
                 appliedPosition == null ? null : appliedPosition.serialize(), appliedCommitTime);
+        MigrationMetrics.global().changesApplied(events - eventsPublished);
+        eventsPublished = events;
+        MigrationMetrics.global().catchupLag(Duration.ofMillis(Math.round(lagSeconds() * 1000)));
     }
 
     private void report(StepExecution step) {

@@ -1,5 +1,6 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupState;
 import io.livemigrate.core.MigrationResources;
@@ -16,6 +17,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepExecution;
 
+import java.time.Duration;
 import java.sql.Connection;
 import java.util.Optional;
 
@@ -149,6 +151,7 @@ final class CutoverSteps {
         long pause = System.currentTimeMillis() - Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED));
         record.put(CutoverRecord.FENCE_LIFTED, true);
         record.put(CutoverRecord.PAUSE_MILLIS, pause);
+        MigrationMetrics.global().cutoverPause(Duration.ofMillis(pause));
         log.info("8/9 unfenced ({}); writes were held {} ms", fence.describe(), pause);
     }
 

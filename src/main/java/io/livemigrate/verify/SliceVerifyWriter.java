@@ -1,5 +1,6 @@
 package io.livemigrate.verify;
 
+import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.copy.KeySlice;
 import io.livemigrate.core.MigrationResources;
 import org.springframework.batch.core.step.StepExecution;
@@ -52,6 +53,8 @@ public class SliceVerifyWriter implements ItemWriter<KeySlice> {
                     stepExecution.getJobExecutionId(), samples);
             ctx.putLong(SAMPLES_KEY, stored + samples.size());
             progress.addAndGet(result.counts().compared());
+            MigrationMetrics.global().rowsVerified(slice.table().id().qualified(), result.counts().compared(),
+                    result.counts().missing + result.counts().extra + result.counts().different);
         }
     }
 }
