@@ -58,7 +58,7 @@ class MySqlCatchupTest {
             Thread.sleep(5000);
             assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
             assertThat(m.run("stop")).as(m.output()).isZero();
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.waitFor(180, TimeUnit.SECONDS)).as(m.childLog("catchup")).isTrue();
             assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
         }
         finally {

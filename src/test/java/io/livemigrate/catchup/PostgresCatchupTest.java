@@ -64,7 +64,7 @@ class PostgresCatchupTest {
             awaitRunning(m, child);
             Thread.sleep(2000);
             assertThat(m.run("stop")).as(m.output()).isZero();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
             assertThat(m.childLog("catchup")).contains("catchup: stopped");
         }
@@ -93,7 +93,7 @@ class PostgresCatchupTest {
                 Thread.sleep(2500 + i * 700);
                 assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
                 child.destroyForcibly();
-                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
             }
         }
         assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
