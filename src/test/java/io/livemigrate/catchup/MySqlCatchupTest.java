@@ -105,7 +105,7 @@ class MySqlCatchupTest {
             execute(s, "INSERT INTO pairs VALUES (9001, 'before', 'x')", "ALTER TABLE pairs ADD COLUMN extra int",
                     "INSERT INTO pairs VALUES (9002, 'after', 'y', 5)");
         }
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as(m.childLog("catchup")).isTrue();
+        assertThat(child.waitFor(180, TimeUnit.SECONDS)).as(m.childLog("catchup")).isTrue();
         assertThat(child.exitValue()).isEqualTo(1);
         assertThat(m.childLog("catchup")).contains("pairs").containsIgnoringCase("DDL");
         try (Connection t = m.target()) {
