@@ -70,7 +70,7 @@ class DemoCommand implements Callable<Integer> {
                     + "target: { url: \"" + targetUrl + "\", user: " + target.user() + " }\n"
                     + "tables: { include: [\"" + (postgres ? "public" : "shop") + ".*\"] }\n"
                     + "copy: { threads: 2, chunk-rows: 10000, partition-rows: 50000 }\n");
-            String repository = "jdbc:h2:file:" + work.resolve("repository") + ";AUTO_SERVER=TRUE";
+            String repository = "jdbc:h2:file:" + work.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
             List<Integer> codes = new ArrayList<>();
             for (String command : new String[] {"check", "copy", "status"}) {
                 step("livemigrate " + command + " --plan " + plan);

@@ -1,5 +1,6 @@
 package io.livemigrate.core;
 
+import io.livemigrate.repository.RepositoryLockRetry;
 import com.zaxxer.hikari.HikariDataSource;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.repository.RepositoryLocation;
@@ -36,6 +37,10 @@ public class LivemigrateApplication {
         ds.setPassword(location.password().reveal());
         ds.setPoolName("livemigrate-repository");
         ds.setMaximumPoolSize(16);
+        RepositoryLockRetry.open(() -> {
+            ds.getConnection().close();
+            return null;
+        });
         RepositorySchema.ensure(ds);
         return ds;
     }

@@ -49,8 +49,8 @@ public final class MigrationHistory implements AutoCloseable {
         boolean h2 = location.url().startsWith("jdbc:h2:");
         Connection c;
         try {
-            c = DriverManager.getConnection(h2 ? location.url() + ";IFEXISTS=TRUE" : location.url(), location.user(),
-                    location.password().reveal());
+            c = RepositoryLockRetry.open(() -> DriverManager.getConnection(
+                    h2 ? location.url() + ";IFEXISTS=TRUE" : location.url(), location.user(), location.password().reveal()));
         }
         catch (SQLException e) {
             if (h2 && e.getErrorCode() == 90146) {

@@ -20,7 +20,7 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
         String url = cliUrl != null ? cliUrl : env.get(URL_VARIABLE);
         if (url == null || url.isBlank()) {
             Path dir = workDir.resolve(".livemigrate").toAbsolutePath();
-            return new RepositoryLocation("jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE", "sa",
+            return new RepositoryLocation("jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", "sa",
                     Secret.NONE, dir);
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")

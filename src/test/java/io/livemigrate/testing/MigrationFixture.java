@@ -97,7 +97,7 @@ public final class MigrationFixture {
     }
 
     public String repositoryUrl() {
-        return repositoryUrl != null ? repositoryUrl : "jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE";
+        return repositoryUrl != null ? repositoryUrl : "jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
     }
 
     /** Uses this job repository instead of the H2 file, e.g. a PostgreSQL database shared by worker processes. */

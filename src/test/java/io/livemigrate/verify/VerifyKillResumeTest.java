@@ -1,5 +1,6 @@
 package io.livemigrate.verify;
 
+import io.livemigrate.repository.RepositoryLockRetry;
 import io.livemigrate.cli.Main;
 import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.testing.MigrationFixture;
@@ -58,18 +59,18 @@ class VerifyKillResumeTest {
 
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "verify",
-                "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--chunk-rows", "200"))
+                "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--chunk-rows", "50"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("verify-child.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         long chunks = 0;
-        while (System.nanoTime() < deadline && child.isAlive() && (chunks = verifiedChunks(m)) < 30) {
-            Thread.sleep(100);
+        while (System.nanoTime() < deadline && child.isAlive() && (chunks = verifiedChunks(m)) < 10) {
+            Thread.sleep(20);
         }
         assertThat(child.isAlive()).as("verification still running when killed; log:\n"
                 + Files.readString(dir.resolve("verify-child.log"))).isTrue();
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(chunks).isGreaterThanOrEqualTo(30);
+        assertThat(chunks).isGreaterThanOrEqualTo(10);
 
         assertThat(m.run("verify", "--chunk-rows", "5000")).as(m.output()).isEqualTo(3);
         assertThat(m.output()).contains("DIFFERENCES (resumed)").contains("key 150000: missing on target")
@@ -77,11 +78,11 @@ class VerifyKillResumeTest {
         Matcher rows = Pattern.compile("([\\d,]+) rows per side").matcher(m.output());
         assertThat(rows.find()).isTrue();
         assertThat(Long.parseLong(rows.group(1).replace(",", ""))).as("only the unverified rest was verified again")
-                .isLessThan(ROWS - 30 * 200 + 1);
+                .isLessThan(ROWS - 10 * 50 + 1);
     }
 
     private static long verifiedChunks(MigrationFixture m) throws SQLException {
-        try (Connection c = DriverManager.getConnection(m.repositoryUrl(), "sa", "");
+        try (Connection c = RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(COMMIT_COUNT), 0) FROM BATCH_STEP_EXECUTION"
                      + " WHERE STEP_NAME LIKE 'verify-range:%'")) {

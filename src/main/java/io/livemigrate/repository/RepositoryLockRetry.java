@@ -1,0 +1,54 @@
+package io.livemigrate.repository;
+
+import java.sql.SQLException;
+
+/**
+ * Retries opening the default H2 repository while another livemigrate process is becoming its server: with
+ * AUTO_SERVER, two processes opening the file at the same moment race for the lock, and the loser is told the file is
+ * "locked by another process" (H2 error 90020) for the few milliseconds the winner needs to start serving it; after
+ * a killed owner, H2 refuses a lock file that was "recently modified" until it is a few seconds old.
+ */
+public final class RepositoryLockRetry {
+
+    private static final int H2_LOCKED = 90020;
+    private static final int ATTEMPTS = 40;
+
+    /** Work that opens the repository. */
+    public interface Open<T> {
+        T open() throws SQLException;
+    }
+
+    private RepositoryLockRetry() {
+    }
+
+    public static <T> T open(Open<T> work) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.open();
+            }
+            catch (SQLException | RuntimeException e) {
+                // Hikari reports a failed first connection as a RuntimeException with the SQLException as cause.
+                if (!locked(e) || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static boolean locked(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_LOCKED
+                    || String.valueOf(sql.getMessage()).contains("Lock file recently modified"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
