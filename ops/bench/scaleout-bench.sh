@@ -15,6 +15,7 @@ THREADS=${THREADS:-2}
 BROKER=${BROKER:-amqp://guest:guest@127.0.0.1:5672}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
+export LIVEMIGRATE_REPOSITORY_USER=${LIVEMIGRATE_REPOSITORY_USER:-$PGUSER}
 JAR=$PWD/target/livemigrate.jar
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
 WORK=$(mktemp -d)
@@ -50,7 +51,10 @@ run_with_workers() { # n -> prints "seconds rows_per_s_reported"
     PIDS+=($!)
   done
   for i in $(seq 1 "$n"); do # wait until every worker listens
-    until grep -q "partition(s) at a time" "$WORK/worker-$n-$i.log"; do sleep 0.5; done
+    until grep -q "partition(s) at a time" "$WORK/worker-$n-$i.log"; do
+      kill -0 "${PIDS[$((i - 1))]}" 2> /dev/null || { echo "worker $i did not start:" >&2; cat "$WORK/worker-$n-$i.log" >&2; exit 1; }
+      sleep 0.5
+    done
   done
   t0=$(now)
   java $JAVA_OPTS -jar "$JAR" copy --plan "$p" --repository "$REPO" > "$WORK/copy-$n.log" 2>&1 \
@@ -60,7 +64,8 @@ run_with_workers() { # n -> prints "seconds rows_per_s_reported"
   PIDS=()
   [ "$(psql -qAt -d "$db" -c 'SELECT count(*) FROM pgbench_accounts')" = "$ACCOUNTS" ] || { echo "row count mismatch"; exit 1; }
   local workers
-  workers=$(grep -o "runs on worker [^ ]*" "$WORK/copy-$n.log" | sort -u | wc -l)
+  workers=$(psql -qAt -d lm_so_repo -c "SELECT count(DISTINCT worker) FROM livemigrate_partition_lease
+    WHERE job_execution_id = (SELECT max(job_execution_id) FROM livemigrate_partition_lease)")
   echo "$(echo "$t1 - $t0" | bc -l) $(grep -o '([0-9,]* rows/s)' "$WORK/copy-$n.log" | tr -dc '0-9') $workers"
   dropdb --if-exists "$db"
 }

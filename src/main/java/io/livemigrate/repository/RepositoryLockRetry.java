@@ -42,10 +42,16 @@ public final class RepositoryLockRetry {
         }
     }
 
+    /** H2's other answers while two processes race for the file (error 8000, "Error opening database"). */
+    private static boolean openRace(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return e.getErrorCode() == 8000 && (message.contains("Lock file recently modified")
+                || message.contains("Another process was faster") || message.contains("Locked by another"));
+    }
+
     static boolean locked(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_LOCKED
-                    || String.valueOf(sql.getMessage()).contains("Lock file recently modified"))) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_LOCKED || openRace(sql))) {
                 return true;
             }
         }
