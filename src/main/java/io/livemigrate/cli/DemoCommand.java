@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * against them, as an operator would, and prints what each did.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start embedded source and target servers, seed a shop schema, and run check and copy on them.")
+        description = "Start embedded source and target servers, seed a shop schema, and run check, copy and verify on them.")
 class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--engine", description = "postgresql, mariadb or both (default: ${DEFAULT-VALUE})",
@@ -72,7 +72,7 @@ class DemoCommand implements Callable<Integer> {
                     + "copy: { threads: 2, chunk-rows: 10000, partition-rows: 50000 }\n");
             String repository = "jdbc:h2:file:" + work.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
             List<Integer> codes = new ArrayList<>();
-            for (String command : new String[] {"check", "copy", "status"}) {
+            for (String command : new String[] {"check", "copy", "verify", "status"}) {
                 step("livemigrate " + command + " --plan " + plan);
                 codes.add(Main.execute(command, "--plan", plan.toString(), "--repository", repository));
             }
