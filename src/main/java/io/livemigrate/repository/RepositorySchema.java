@@ -21,8 +21,17 @@ public final class RepositorySchema {
     public static void ensure(DataSource dataSource) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
-                populate(dataSource, new ClassPathResource("org/springframework/batch/core/schema-"
-                        + platform(c.getMetaData().getDatabaseProductName()) + ".sql"));
+                try {
+                    populate(dataSource, new ClassPathResource("org/springframework/batch/core/schema-"
+                            + platform(c.getMetaData().getDatabaseProductName()) + ".sql"));
+                }
+                catch (RuntimeException e) {
+                    // Two processes starting on a new repository (a manager and its workers) race to create it;
+                    // the loser finds the tables there and goes on.
+                    if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
+                        throw e;
+                    }
+                }
             }
             try (var statement = c.createStatement()) {
                 for (String ddl : OPS_TABLES) {
