@@ -215,7 +215,7 @@ class MySqlChangeStreamTest {
                 assertThat(second.get("flavor")).isEqualTo("mariadb");
                 assertThat(second.get("gtid")).isEqualTo(MySqlPosition.capture(c).get("gtid")).isNotEmpty();
                 assertThat(Long.parseLong(second.get("pos"))).isGreaterThan(Long.parseLong(afterFirst.get("pos")));
-                assertThat(stream.bytesBehind()).isZero();
+                assertThat(caughtUp(stream)).as("nothing left behind once every event was delivered").isTrue();
             }
             execute(c, "INSERT INTO t VALUES (3, 3)");
             try (MySqlChangeStream resumed = MySqlChangeStream.open(
@@ -302,5 +302,22 @@ class MySqlChangeStreamTest {
                         assertThat(stop.message()).contains("has no primary key"));
             }
         }
+    }
+
+    /**
+     * Whether the stream reports 0 bytes behind once it has delivered what it has: the embedded server is shared with
+     * other tests of this JVM, whose writes (catch-up state rows, say) may still land in the binlog, so drain first.
+     */
+    private static boolean caughtUp(MySqlChangeStream stream) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            while (stream.poll(java.time.Duration.ofMillis(200)) != null) {
+                // events of other tests' tables are not ours; we only need the stream drained
+            }
+            if (stream.bytesBehind() == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }
