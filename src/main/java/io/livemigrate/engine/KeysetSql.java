@@ -84,6 +84,22 @@ public final class KeysetSql {
         }
     }
 
+    /**
+     * Runs {@code SELECT <count>, <hash sum as text> FROM <from> WHERE <range>} over {@code (lower, upper]}: the chunk
+     * digest query of every engine, which differ only in the two expressions and the FROM clause.
+     */
+    public ChunkDigester.ChunkDigest digest(Connection c, String countAndHashSum, String from, KeyValue lower,
+                                            KeyValue upper) throws SQLException {
+        String sql = "SELECT " + countAndHashSum + " FROM " + from + " WHERE " + rangePredicate(lower, upper);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindRange(ps, 1, lower, upper);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new ChunkDigester.ChunkDigest(rs.getLong(1), rs.getString(2));
+            }
+        }
+    }
+
     /** Reads a key rendered by {@link #keyText()} from {@code column} on. */
     public KeyValue read(ResultSet rs, int column) throws SQLException {
         List<String> parts = new ArrayList<>(key.size());

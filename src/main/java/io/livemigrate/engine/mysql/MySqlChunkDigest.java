@@ -120,15 +120,8 @@ final class MySqlChunkDigest implements ChunkDigester {
 
     @Override
     public ChunkDigest digest(Connection c, TableId id, KeyValue lower, KeyValue upper) throws SQLException {
-        String sql = "SELECT COUNT(*), CAST(COALESCE(SUM(" + rowHash + "), 0) AS CHAR) FROM "
-                + MySqlDialect.INSTANCE.table(id) + " WHERE " + keyset.rangePredicate(lower, upper);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            keyset.bindRange(ps, 1, lower, upper);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new ChunkDigest(rs.getLong(1), rs.getString(2));
-            }
-        }
+        return keyset.digest(c, "COUNT(*), CAST(COALESCE(SUM(" + rowHash + "), 0) AS CHAR)",
+                MySqlDialect.INSTANCE.table(id), lower, upper);
     }
 
     @Override

@@ -55,15 +55,8 @@ final class PostgresChunkDigest implements ChunkDigester {
 
     @Override
     public ChunkDigest digest(Connection c, TableId id, KeyValue lower, KeyValue upper) throws SQLException {
-        String sql = "SELECT count(*), coalesce(sum(hashtextextended(" + rowText + ", 0)), 0)::text FROM ONLY "
-                + PostgresDialect.INSTANCE.table(id) + " WHERE " + keyset.rangePredicate(lower, upper);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            keyset.bindRange(ps, 1, lower, upper);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new ChunkDigest(rs.getLong(1), rs.getString(2));
-            }
-        }
+        return keyset.digest(c, "count(*), coalesce(sum(hashtextextended(" + rowText + ", 0)), 0)::text",
+                "ONLY " + PostgresDialect.INSTANCE.table(id), lower, upper);
     }
 
     @Override
