@@ -56,7 +56,8 @@ class MySqlCatchupTest {
         try (RandomWriters writers = new RandomWriters(m::source, 3, 11, true)) {
             assertThat(m.run("copy")).as(m.output()).isZero();
             child = m.startAppending("catchup", "--until-caught-up", "--max-lag", "0");
-            Thread.sleep(5000);
+            m.awaitCatchupApplying(child);
+            writers.awaitMoreOperations(300);
             assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
             writers.close();
             assertThat(writers.operations.get()).isGreaterThan(100);
@@ -77,7 +78,8 @@ class MySqlCatchupTest {
         try (RandomWriters writers = new RandomWriters(m::source, 3, 43, true)) {
             for (int i = 0; i < 2; i++) {
                 Process child = m.startAppending("catchup");
-                Thread.sleep(4000 + i * 700);
+                m.awaitCatchupApplying(child);
+                writers.awaitMoreOperations(150L * (i + 1));
                 assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
                 child.destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

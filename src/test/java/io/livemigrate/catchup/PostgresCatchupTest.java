@@ -62,7 +62,7 @@ class PostgresCatchupTest {
             assertThat(m.run("copy")).as(m.output()).isZero();
             Process child = m.startAppending("catchup");
             awaitRunning(m, child);
-            Thread.sleep(2000);
+            writers.awaitMoreOperations(300);
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
@@ -90,7 +90,8 @@ class PostgresCatchupTest {
         try (RandomWriters writers = new RandomWriters(m::source, 3, 42)) {
             for (int i = 0; i < 3; i++) {
                 Process child = m.startAppending("catchup");
-                Thread.sleep(2500 + i * 700);
+                m.awaitCatchupApplying(child);
+                writers.awaitMoreOperations(150L * (i + 1));
                 assertThat(child.isAlive()).as(m.childLog("catchup")).isTrue();
                 child.destroyForcibly();
                 assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();

@@ -124,6 +124,18 @@ final class RandomWriters implements AutoCloseable {
         }
     }
 
+    /** Waits until the writers have done {@code more} operations beyond now (the load really ran meanwhile). */
+    void awaitMoreOperations(long more) throws InterruptedException {
+        long target = operations.get() + more;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (operations.get() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("writers did only " + operations.get() + " of " + target + " operations in 120 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         running.set(false);

@@ -172,6 +172,32 @@ public final class MigrationFixture {
                 .start();
     }
 
+    /**
+     * Waits until catch-up (running in {@code child}) has committed its state row for this plan on the target, i.e.
+     * it is streaming and applying; fails with the child's log if it exits first or takes over 120 s.
+     */
+    public void awaitCatchupApplying(Process child) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        String plan = dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "");
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            try (Connection t = target();
+                 java.sql.PreparedStatement ps = t.prepareStatement(
+                         "SELECT count(*) FROM livemigrate.catchup_state WHERE plan = ?")) {
+                ps.setString(1, plan);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            catch (SQLException notYet) {
+                // the state table is created when catch-up starts
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("catch-up did not start applying:\n" + childLog("catchup"));
+    }
+
     /** What the child JVMs of {@code command} printed so far. */
     public String childLog(String command) throws IOException {
         Path p = dir.resolve(command + "-child.log");
