@@ -60,6 +60,7 @@ final class ChangeApplier implements AutoCloseable {
     private final Map<TableId, LinkedHashMap<List<String>, Op>> buffer = new LinkedHashMap<>();
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final List<RowChange> retained = new ArrayList<>();
+    private final ChangedKeys changedKeys;
     private boolean retainedComplete = true;
     private boolean replaying;
     private int buffered;
@@ -80,6 +81,7 @@ final class ChangeApplier implements AutoCloseable {
         this.tables = tables;
         this.targetIds = targetIds;
         target.setAutoCommit(true);
+        this.changedKeys = new ChangedKeys(engine, plan, ChangedKeys.lastBatch(target, plan));
         for (String sql : engine.applySessionSetup()) {
             try (Statement st = target.createStatement()) {
                 st.execute(sql);
@@ -118,6 +120,7 @@ final class ChangeApplier implements AutoCloseable {
 
     private void applyBuffered(RowChange change) throws SQLException {
         TableInfo t = table(change.table());
+        changedKeys.record(t, change);
         switch (change.kind()) {
             case INSERT -> upsert(t, change.after());
             case DELETE -> delete(t, change.before());
@@ -148,11 +151,11 @@ final class ChangeApplier implements AutoCloseable {
         if (buffered >= FLUSH_ROWS) {
             flush();
         }
+        changedKeys.writeIfFull(target);
     }
 
-    /** Writes the buffer, records {@code position} and commits the target transaction. */
     /**
-     * Commits the applied changes with the position they reach.
+     * Commits the applied changes with the position they reach and the keys they changed.
      *
      * @param durable the commit must be on disk when this returns (before the source is acknowledged)
      */
@@ -163,6 +166,7 @@ final class ChangeApplier implements AutoCloseable {
         catch (SQLException e) {
             replayOrThrow(e);
         }
+        changedKeys.write(target);
         CatchupState.write(target, plan, position, commitTime);
         String durableCommit = engine.durableCommitStatement();
         if (durable && durableCommit != null) {
@@ -171,6 +175,7 @@ final class ChangeApplier implements AutoCloseable {
             }
         }
         target.commit();
+        changedKeys.committed();
         retained.clear();
         retainedComplete = true;
         uncommittedChanges = 0;
@@ -204,6 +209,7 @@ final class ChangeApplier implements AutoCloseable {
         retained.clear();
         retainedComplete = true;
         uncommittedChanges = 0;
+        changedKeys.discard();
         target.rollback();
     }
 
@@ -277,7 +283,7 @@ final class ChangeApplier implements AutoCloseable {
         return false;
     }
 
-    private static List<String> key(TableInfo t, Map<String, ColumnValue> image) {
+    static List<String> key(TableInfo t, Map<String, ColumnValue> image) {
         List<String> key = new ArrayList<>(t.keyColumns().size());
         for (String k : t.keyColumns()) {
             ColumnValue v = image.get(k);

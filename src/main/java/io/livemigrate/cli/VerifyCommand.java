@@ -80,7 +80,7 @@ class VerifyCommand implements Callable<Integer> {
                     ctx.getBean("verifyJob", Job.class),
                     VerifyRuns.next(ctx.getBean(JobRepository.class), plan.name(), repair, chunkRows));
             double seconds = (System.nanoTime() - start) / 1e9;
-            // remote workers count their rows in their own processes; the report holds them all
+            // remote workers count their rows in their own processes: the report step sums this execution's partitions
             return summarize(outcome, ctx.getBean(VerifyReportStore.class), remote != null ? -1
                     : ctx.getBean("verifyProgress", AtomicLong.class).get(), seconds);
         }
@@ -96,7 +96,8 @@ class VerifyCommand implements Callable<Integer> {
         }
         Map<String, VerifyCounts> totals = store.totals(execution.getId());
         if (rows < 0) {
-            rows = totals.values().stream().mapToLong(VerifyCounts::compared).sum();
+            // not the totals: after a restart they include the rows of partitions verified before it
+            rows = execution.getExecutionContext().getLong(VerifyJobConfiguration.ROWS_THIS_EXECUTION_KEY, 0L);
         }
         System.out.printf("%-40s %12s %12s %9s %9s %9s %8s %8s%n", "TABLE", "COMPARED", "MATCHING", "MISSING", "EXTRA",
                 "DIFFERENT", "IN FLUX", "REPAIRED");

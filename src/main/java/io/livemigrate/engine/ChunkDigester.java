@@ -25,6 +25,12 @@ public interface ChunkDigester {
     void rows(Connection c, TableId table, KeyValue lowerExclusive, KeyValue upperInclusive, RowSink sink)
             throws SQLException;
 
+    /**
+     * As {@link #rows(Connection, TableId, KeyValue, KeyValue, RowSink)}, for the rows with the given keys (the texts
+     * {@link Dialect#keyParameter} reads); keys with no row are simply not streamed.
+     */
+    void rows(Connection c, TableId table, List<KeyValue> keys, RowSink sink) throws SQLException;
+
     /** The column names the per-row digests are listed in. */
     List<String> columns();
 

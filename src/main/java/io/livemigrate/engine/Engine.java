@@ -115,8 +115,16 @@ public interface Engine {
     List<String> applySessionSetup();
 
     /**
-     * Creates livemigrate's catch-up state table if missing: {@code livemigrate.catchup_state(plan varchar(200)
-     * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))}.
+     * Creates livemigrate's catch-up state tables if missing: {@code livemigrate.catchup_state(plan varchar(200)
+     * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))} and
+     * {@code livemigrate.changed_rows(plan, table_name, key_hash, key_text, batch)}, primary key
+     * {@code (plan, table_name, key_hash)}, indexed by {@code (plan, batch, table_name, key_hash)}.
      */
     List<String> catchupStateDdl();
+
+    /**
+     * An upsert of {@code rows} rows of {@code livemigrate.changed_rows}, five parameters per row in the order
+     * {@code plan, table_name, key_hash, key_text, batch}; an existing row takes the new batch number.
+     */
+    String changedKeysUpsert(int rows);
 }

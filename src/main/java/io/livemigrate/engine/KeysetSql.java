@@ -17,6 +17,12 @@ import java.util.stream.Collectors;
  */
 public final class KeysetSql {
 
+    /** Binds a statement's parameters, e.g. through {@link #bindRange} or {@link #bindKeys}. */
+    @FunctionalInterface
+    public interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
     private final Dialect dialect;
     private final TableInfo table;
     private final List<Column> key;
@@ -98,6 +104,39 @@ public final class KeysetSql {
                 return new ChunkDigester.ChunkDigest(rs.getLong(1), rs.getString(2));
             }
         }
+    }
+
+    /**
+     * {@code WHERE} body matching exactly {@code count} given keys (an IN list, or for a composite key one equality
+     * group per key), which both engines answer with key index lookups. Bind with {@link #bindKeys}.
+     */
+    public String keyIn(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("no keys to match");
+        }
+        if (key.size() == 1) {
+            return col(0) + " IN (" + String.join(", ", java.util.Collections.nCopies(count, param(0))) + ")";
+        }
+        StringBuilder one = new StringBuilder("(");
+        for (int i = 0; i < key.size(); i++) {
+            one.append(i > 0 ? " AND " : "").append(col(i)).append(" = ").append(param(i));
+        }
+        one.append(')');
+        return "(" + String.join(" OR ", java.util.Collections.nCopies(count, one.toString())) + ")";
+    }
+
+    /** Binds the parameters of {@link #keyIn} from {@code index}; returns the next free index. */
+    public int bindKeys(PreparedStatement ps, int index, List<KeyValue> keys) throws SQLException {
+        for (KeyValue value : keys) {
+            if (value.parts().size() != key.size()) {
+                throw new IllegalArgumentException("key of " + table.id() + " has " + key.size() + " columns, value has "
+                        + value.parts().size());
+            }
+            for (String part : value.parts()) {
+                ps.setString(index++, part);
+            }
+        }
+        return index;
     }
 
     /** Reads a key rendered by {@link #keyText()} from {@code column} on. */

@@ -14,9 +14,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -160,36 +157,9 @@ final class RangeVerifier {
     /** Rows of the leaf by key: the source's (at most a leaf's worth) held, the target's streamed past them. */
     private Map<String, Difference> compareRows(Connection s, Connection t, KeyValue lower, KeyValue upper)
             throws SQLException {
-        Map<KeyValue, String[]> sourceRows = new HashMap<>();
-        digester.rows(s, table.id(), lower, upper, sourceRows::put);
-        Map<String, Difference> diffs = new LinkedHashMap<>();
-        List<String> columns = digester.columns();
-        String name = table.id().qualified();
-        digester.rows(t, targetId, lower, upper, (key, hashes) -> {
-            String[] expected = sourceRows.remove(key);
-            if (diffs.size() >= LEAF_SAMPLES) {
-                return;
-            }
-            if (expected == null) {
-                diffs.put(key.encode(), new Difference(name, key.toString(), Difference.Kind.EXTRA, List.of()));
-            }
-            else if (!Arrays.equals(expected, hashes)) {
-                List<String> differing = new ArrayList<>();
-                for (int i = 0; i < hashes.length; i++) {
-                    if (!expected[i].equals(hashes[i])) {
-                        differing.add(columns.get(i));
-                    }
-                }
-                diffs.put(key.encode(), new Difference(name, key.toString(), Difference.Kind.DIFFERENT, differing));
-            }
-        });
-        for (KeyValue key : sourceRows.keySet()) {
-            if (diffs.size() >= LEAF_SAMPLES) {
-                break;
-            }
-            diffs.put(key.encode(), new Difference(name, key.toString(), Difference.Kind.MISSING, List.of()));
-        }
-        return diffs;
+        return RowDigestComparison.compare(table.id().qualified(), digester.columns(),
+                sink -> digester.rows(s, table.id(), lower, upper, sink),
+                sink -> digester.rows(t, targetId, lower, upper, sink), LEAF_SAMPLES);
     }
 
     /** Re-copies the leaf as the copy job does: delete the range on the target and bulk-load it, one transaction. */

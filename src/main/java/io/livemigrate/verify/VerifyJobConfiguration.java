@@ -40,6 +40,8 @@ public class VerifyJobConfiguration {
     public static final String RUN_PARAMETER = "verify.run";
     public static final String REPAIR_PARAMETER = "repair";
     public static final String CHUNK_ROWS_PARAMETER = "chunk-rows";
+    /** In the job execution context: rows this execution verified, not those of partitions verified before a restart. */
+    public static final String ROWS_THIS_EXECUTION_KEY = "verify.rows-this-execution";
     static final String WORKER_STEP = "verify-range";
 
     @Bean
@@ -47,7 +49,9 @@ public class VerifyJobConfiguration {
                   MigrationTables tables, MigrationPlan plan, Step verifyPartitionsStep, VerifyReportStore verifyReportStore) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(new OwnerListener())
-                .start(new StepBuilder("verify-ranges", jobRepository)
+                .start(new StepBuilder("verify-mark", jobRepository)
+                        .tasklet(new CatchupMarkTasklet(resources), tx).build())
+                .next(new StepBuilder("verify-ranges", jobRepository)
                         .tasklet(new RecordedRangesTasklet(jobRepository, plan.name()), tx).build())
                 .next(new StepBuilder("verify-split", jobRepository)
                         .tasklet(new SplitRangesTasklet(resources, tables.ids()), tx).build())
@@ -113,6 +117,7 @@ public class VerifyJobConfiguration {
                 .reader(verifySliceReader)
                 .writer(sliceVerifyWriter)
                 .transactionManager(tx)
+                .listener(new PartitionRowsBefore())
                 .build();
     }
 

@@ -48,13 +48,18 @@ class VerifyReportTasklet implements Tasklet {
                 .forEach((name, ctx) -> partitionTables.put(name, CopyRange.fromContext(ctx).table().qualified()));
         Map<String, VerifyCounts> totals = new TreeMap<>();
         partitionTables.values().forEach(t -> totals.putIfAbsent(t, new VerifyCounts()));
+        long rowsThisExecution = 0;
         for (Map.Entry<String, String> p : partitionTables.entrySet()) {
             StepExecution worker = jobRepository.getLastStepExecution(job.getJobInstance(),
                     VerifyJobConfiguration.WORKER_STEP + ":" + p.getKey());
             if (worker != null) {
                 totals.get(p.getValue()).add(VerifyCounts.from(worker.getExecutionContext()));
+                if (worker.getJobExecutionId() == job.getId()) {
+                    rowsThisExecution += PartitionRowsBefore.verifiedByThisExecution(worker.getExecutionContext());
+                }
             }
         }
+        job.getExecutionContext().putLong(VerifyJobConfiguration.ROWS_THIS_EXECUTION_KEY, rowsThisExecution);
         long instance = job.getJobInstance().getInstanceId();
         long differences = 0;
         for (Map.Entry<String, VerifyCounts> t : totals.entrySet()) {

@@ -107,7 +107,7 @@ final class MySqlBinlogTranslator {
             case TABLE_MAP -> {
                 TableMapEventData m = event.getData();
                 byTableId.put(m.getTableId(), decoders.get(m.getDatabase() + "." + m.getTable()));
-                if (OWN_DATABASE.equals(m.getDatabase())) {
+                if (OWN_DATABASE.equals(m.getDatabase()) && OWN_STATE_TABLES.contains(m.getTable())) {
                     ownStateTableMaps++;
                 }
                 else {
@@ -238,8 +238,13 @@ final class MySqlBinlogTranslator {
         }
     }
 
-    /** The database of livemigrate's own state tables on a target. */
+    /**
+     * The database and tables of catch-up's own state on a target. Not the cutover's drain marker
+     * ({@code livemigrate.cutover_marker}), written on the source: its transaction must come through as a
+     * position-only commit, or an idle stream never reaches the fence position.
+     */
     private static final String OWN_DATABASE = "livemigrate";
+    private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "changed_rows");
     private int ownStateTableMaps;
     private int otherTableMaps;
 

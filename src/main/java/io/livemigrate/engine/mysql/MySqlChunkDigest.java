@@ -4,6 +4,7 @@ import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.KeysetSql;
+import io.livemigrate.engine.KeysetSql.Binder;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 
@@ -126,11 +127,20 @@ final class MySqlChunkDigest implements ChunkDigester {
 
     @Override
     public void rows(Connection c, TableId id, KeyValue lower, KeyValue upper, RowSink sink) throws SQLException {
+        rows(c, id, keyset.rangePredicate(lower, upper), ps -> keyset.bindRange(ps, 1, lower, upper), sink);
+    }
+
+    @Override
+    public void rows(Connection c, TableId id, List<KeyValue> keys, RowSink sink) throws SQLException {
+        rows(c, id, keyset.keyIn(keys.size()), ps -> keyset.bindKeys(ps, 1, keys), sink);
+    }
+
+    private void rows(Connection c, TableId id, String where, Binder binder, RowSink sink) throws SQLException {
         String sql = "SELECT " + keyset.keyText() + ", " + columnDigests + " FROM " + MySqlDialect.INSTANCE.table(id)
-                + " WHERE " + keyset.rangePredicate(lower, upper);
+                + " WHERE " + where;
         try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(Integer.MIN_VALUE);
-            keyset.bindRange(ps, 1, lower, upper);
+            binder.bind(ps);
             int keys = table.keyColumns().size();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -132,6 +132,20 @@ public final class MySqlEngine implements Engine {
         return List.of("CREATE DATABASE IF NOT EXISTS livemigrate",
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
                         + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)"
-                        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+                        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                // binary collation: table names that differ only in case are different tables, and the keyset
+                // reading of changed keys must order exactly as it compares
+                "CREATE TABLE IF NOT EXISTS livemigrate.changed_rows (plan varchar(200) NOT NULL, "
+                        + "table_name varchar(200) NOT NULL, key_hash char(32) NOT NULL, key_text mediumtext NOT NULL, "
+                        + "batch bigint NOT NULL, PRIMARY KEY (plan, table_name, key_hash), "
+                        + "KEY changed_rows_batch (plan, batch, table_name, key_hash))"
+                        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    }
+
+    @Override
+    public String changedKeysUpsert(int rows) {
+        return "INSERT INTO livemigrate.changed_rows (plan, table_name, key_hash, key_text, batch) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?)"))
+                + " ON DUPLICATE KEY UPDATE batch = VALUES(batch)";
     }
 }

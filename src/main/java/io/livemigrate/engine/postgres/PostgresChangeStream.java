@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * PostgreSQL logical decoding as a {@link ChangeStream}: pgoutput (protocol 1, text values) from the plan's slot
@@ -189,32 +190,33 @@ public final class PostgresChangeStream implements ChangeStream {
         return name;
     }
 
+    private static final long SHORT_GAP_NANOS = 50_000_000L;
+    private long lastMessage = System.nanoTime();
+
     @Override
     public ChangeEvent poll(Duration timeout) throws SQLException {
         if (stop != null) {
             return stop;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        long sleep = 0;
         while (pending.isEmpty()) {
             ByteBuffer message = stream.readPending();
+            long now = System.nanoTime();
             if (message != null) {
                 decoder.decode(message, pending::add);
-                sleep = 0;
+                lastMessage = now;
                 continue;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            long left = deadline - now;
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return null;
             }
-            sleep = Math.min(Math.max(1, sleep * 2), 10);
-            try {
-                Thread.sleep(Math.min(sleep, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+            // A gap of a few milliseconds is the walsender decoding the next record: wait 0.2 ms, so the socket
+            // never sits full while we sleep (10 ms sleeps here cut a backlog drain to half its speed; a reader
+            // thread decoding ahead measured slower still on two cores). A source quiet for longer is idle: back
+            // off to 10 ms.
+            long quiet = now - lastMessage;
+            LockSupport.parkNanos(Math.min(left, quiet < SHORT_GAP_NANOS ? 200_000L : 10_000_000L));
         }
         ChangeEvent next = pending.poll();
         if (next instanceof ChangeEvent.Stop s) {

@@ -95,7 +95,8 @@ public final class PostgresEngine implements Engine {
 
     @Override
     public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
-        return new PostgresChunkDigest(table);
+        return new PostgresChunkDigest(table, source.getMetaData().getDatabaseMajorVersion() >= 14
+                && target.getMetaData().getDatabaseMajorVersion() >= 14);
     }
 
     @Override
@@ -154,6 +155,18 @@ public final class PostgresEngine implements Engine {
     public List<String> catchupStateDdl() {
         return List.of("CREATE SCHEMA IF NOT EXISTS livemigrate",
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
-                        + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)");
+                        + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS livemigrate.changed_rows (plan varchar(200) NOT NULL, "
+                        + "table_name varchar(200) NOT NULL, key_hash char(32) NOT NULL, key_text text NOT NULL, "
+                        + "batch bigint NOT NULL, PRIMARY KEY (plan, table_name, key_hash))",
+                "CREATE INDEX IF NOT EXISTS changed_rows_batch ON livemigrate.changed_rows "
+                        + "(plan, batch, table_name, key_hash)");
+    }
+
+    @Override
+    public String changedKeysUpsert(int rows) {
+        return "INSERT INTO livemigrate.changed_rows (plan, table_name, key_hash, key_text, batch) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?)"))
+                + " ON CONFLICT (plan, table_name, key_hash) DO UPDATE SET batch = EXCLUDED.batch";
     }
 }
