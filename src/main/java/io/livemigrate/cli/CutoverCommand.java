@@ -1,6 +1,7 @@
 package io.livemigrate.cli;
 
 import io.livemigrate.core.JobContexts;
+import io.livemigrate.cutover.CutoverHold;
 import io.livemigrate.cutover.CutoverJobConfiguration;
 import io.livemigrate.cutover.CutoverRecord;
 import io.livemigrate.cutover.CutoverRefusedException;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
@@ -35,6 +37,14 @@ class CutoverCommand implements Callable<Integer> {
     @Option(names = "--skip-verify", description = "Cut over without a clean verification (recorded).")
     boolean skipVerify;
 
+    @Option(names = "--hold-before", paramLabel = "STEP", description = "Before this step (name or number, e.g. "
+            + "2-fence or 7) does any work, wait while the --hold-file exists; go on when it is deleted. A go/no-go "
+            + "gate before 2, or a recovery rehearsal at any step; held after 2-fence, writes stay fenced.")
+    String holdBefore;
+
+    @Option(names = "--hold-file", paramLabel = "FILE", description = "The file --hold-before waits on.")
+    Path holdFile;
+
     @Override
     public Integer call() throws Exception {
         return run(options.loadPlan(), "cutover", skipVerify);
@@ -42,6 +52,16 @@ class CutoverCommand implements Callable<Integer> {
 
     /** Shared with {@code revert}, which runs the same job on the reversed plan. */
     int run(MigrationPlan plan, String verb, boolean skipVerifications) throws Exception {
+        CutoverHold.Request hold = CutoverHold.Request.NONE;
+        if (holdBefore != null || holdFile != null) {
+            var step = holdBefore == null ? java.util.Optional.<String>empty() : CutoverHold.step(holdBefore);
+            if (step.isEmpty() || holdFile == null) {
+                System.err.println(verb + ": --hold-before needs one of " + CutoverJobConfiguration.STEPS
+                        + " (or its number) and --hold-file FILE");
+                return ExitCodes.BAD_INPUT;
+            }
+            hold = new CutoverHold.Request(step.get(), holdFile);
+        }
         System.out.println(verb + ": plan '" + plan.name() + "', " + plan.source().safeUrl() + " -> " + plan.target().safeUrl());
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
                 CutoverJobConfiguration.class)) {
@@ -50,7 +70,7 @@ class CutoverCommand implements Callable<Integer> {
                 System.out.println(verb + ": already done; traffic is on " + plan.target().safeUrl());
                 return ExitCodes.OK;
             }
-            JobExecution execution = runs.run(ctx.getBean("cutoverJob", Job.class), plan, skipVerifications,
+            JobExecution execution = runs.run(ctx.getBean("cutoverJob", Job.class), plan, skipVerifications, hold,
                     note -> System.out.println(verb + ": " + note));
             printSteps(execution);
             return summarize(verb, plan, execution);
@@ -80,7 +100,7 @@ class CutoverCommand implements Callable<Integer> {
         }
         if (ctx.containsKey(CutoverRecord.ROLLED_BACK)) {
             System.err.println(verb + ": rolled back: " + execution.getExitStatus().getExitDescription()
-                    .lines().reduce((a, b) -> b).orElse(""));
+                    .lines().reduce((a, b) -> b).orElse("").replaceFirst("^;\\s*", ""));
         }
         else if (ctx.containsKey(CutoverRecord.SWITCH_DONE)) {
             System.err.println(verb + ": traffic is already on the target; run " + verb + " again to finish");

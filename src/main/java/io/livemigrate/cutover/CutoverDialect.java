@@ -37,8 +37,22 @@ interface CutoverDialect {
     ChangePosition reverseStart(Engine engine, Connection target, String captureName, List<TableId> tables)
             throws SQLException;
 
-    /** The write fence of {@code fence: read-only}. */
-    Fence readOnlyFence(javax.sql.DataSource source, String database, List<String> appRoles);
+    /**
+     * Before the fence: creates what the reverse stream needs on the target ahead of time (PostgreSQL: creating a
+     * slot waits for the server's running transactions, time the write pause should not carry), so that
+     * {@link #reverseStart} only reads a position. True when it created something a rollback should remove.
+     */
+    default boolean prepareReverse(Engine engine, Connection target, String captureName, List<TableId> tables)
+            throws SQLException {
+        return false;
+    }
+
+    /** Removes what {@link #prepareReverse} created, when the cutover is rolled back. */
+    default void dropPreparedReverse(Connection target, String captureName) throws SQLException {
+    }
+
+    /** The write fence of {@code fence: read-only} on {@code source}; {@code target} is the primary after the switch. */
+    Fence readOnlyFence(javax.sql.DataSource source, javax.sql.DataSource target, String database, List<String> appRoles);
 
     /** Removes the change-capture objects and state tables livemigrate made on this server (complete). */
     List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException;

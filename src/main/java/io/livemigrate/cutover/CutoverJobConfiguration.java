@@ -20,6 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
+import java.util.List;
+
 /**
  * The cutover job (also {@code revert}: the same job on the reversed plan): nine steps, named for the issue's
  * numbered steps. A run that fails before its switch is rolled back by {@link RollbackListener}.
@@ -29,6 +31,9 @@ public class CutoverJobConfiguration {
 
     public static final String JOB_NAME = "cutover";
     public static final String RUN_PARAMETER = "cutover.run";
+    /** The steps in order; the numbered steps. */
+    public static final List<String> STEPS = List.of("1-preconditions", "2-fence", "3-drain", "4-reverify",
+            "5-sequences", "6-reverse-stream", "7-switch", "8-unfence", "9-retire-stream");
 
     @FunctionalInterface
     interface StepBody {
@@ -53,7 +58,7 @@ public class CutoverJobConfiguration {
         return new JobBuilder(JOB_NAME, repository)
                 .listener(new OwnerListener())
                 .listener(new RollbackListener(s, repository))
-                .start(new StepBuilder("1-preconditions", repository)
+                .start(new StepBuilder("1-preconditions", repository).listener(new CutoverHold())
                         .tasklet(new PreconditionsTasklet(resources, repository), tx).build())
                 .next(step("2-fence", s::fence, repository, tx))
                 .next(step("3-drain", s::drain, repository, tx))
@@ -71,7 +76,7 @@ public class CutoverJobConfiguration {
      * repository the moment it is written (a fence in force), not when the step commits.
      */
     private static Step step(String name, StepBody body, JobRepository repository, PlatformTransactionManager tx) {
-        return new StepBuilder(name, repository).tasklet((contribution, chunk) -> {
+        return new StepBuilder(name, repository).listener(new CutoverHold()).tasklet((contribution, chunk) -> {
             body.run(chunk);
             return RepeatStatus.FINISHED;
         }, new ResourcelessTransactionManager()).build();

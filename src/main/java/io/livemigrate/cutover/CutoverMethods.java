@@ -19,7 +19,7 @@ final class CutoverMethods {
         CutoverOptions options = resources.plan().cutover();
         return switch (options.fence()) {
             case "proxy-pause" -> new ProxyPauseFence(options.pgbouncer(), timeoutMillis());
-            case "read-only" -> dialect.readOnlyFence(resources.source(),
+            case "read-only" -> dialect.readOnlyFence(resources.source(), resources.target(),
                     ServerAddress.of(resources.plan().source()).database(), options.appRoles());
             default -> throw new IllegalStateException("unknown fence " + options.fence());
         };
@@ -34,6 +34,14 @@ final class CutoverMethods {
             case "command" -> new CommandSwitch(options.command(), plan.source(), plan.target(), timeoutMillis());
             default -> throw new IllegalStateException("unknown switch " + options.switchTo());
         };
+    }
+
+    /** Removes the reverse stream's capture objects a rolled-back run created on the target. */
+    void dropPreparedReverse() throws java.sql.SQLException {
+        try (java.sql.Connection target = resources.target().getConnection()) {
+            target.setAutoCommit(true);
+            dialect.dropPreparedReverse(target, resources.plan().reversed().captureName());
+        }
     }
 
     /** No single proxy call may take longer than the whole pause is allowed to. */

@@ -16,6 +16,7 @@ public final class CutoverRecord {
     public static final String PAUSE_MILLIS = "cutover.pause.ms";
     public static final String DRAIN_POSITION = "cutover.drain.position";
     public static final String REVERSE_POSITION = "cutover.reverse.position";
+    public static final String REVERSE_PREPARED = "cutover.reverse.prepared";
     public static final String SWITCH_RESTORE = "cutover.switch.restore";
     public static final String SWITCH_DONE = "cutover.switch.done";
     public static final String ROLLED_BACK = "cutover.rolled.back";
@@ -46,8 +47,16 @@ public final class CutoverRecord {
         repository.updateExecutionContext(execution);
     }
 
-    /** The switch has started (and may have partly happened): from here a rerun finishes instead of rolling back. */
+    /**
+     * The switch has started (and may have partly happened): from here a rerun finishes instead of rolling back,
+     * unless the run was {@linkplain #rolledBack rolled back} (a failed switch).
+     */
     public static boolean switchStarted(JobExecution execution) {
         return execution.getExecutionContext().containsKey(SWITCH_RESTORE);
+    }
+
+    /** The run was rolled back: the source is primary again and the run's fence, drain and sequences are void. */
+    public static boolean rolledBack(JobExecution execution) {
+        return execution.getExecutionContext().containsKey(ROLLED_BACK);
     }
 }

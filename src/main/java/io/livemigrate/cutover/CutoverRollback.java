@@ -29,8 +29,15 @@ final class CutoverRollback {
             record.put(CutoverRecord.FENCE_LIFTED, true);
             done.append("fence lifted (").append(fence.describe()).append("); ");
         }
+        if ("true".equals(record.get(CutoverRecord.REVERSE_PREPARED))) {
+            methods.dropPreparedReverse();
+            record.put(CutoverRecord.REVERSE_PREPARED, false);
+            done.append("reverse change capture created by this run removed from the target; ");
+        }
         record.put(CutoverRecord.ROLLED_BACK, true);
-        String summary = done + "the source is the primary, nothing was written on the target by the application";
+        // Without a switch begun no client was sent to the target; a command switch that failed half-way may have.
+        String summary = done + (record.has(CutoverRecord.SWITCH_RESTORE) ? "the source is the primary again"
+                : "the source is the primary, nothing was written on the target by the application");
         log.warn("cutover rolled back: {}", summary);
         return summary;
     }

@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * Which cutover run a {@code cutover} (or {@code revert}) command does, so running it again is always right: a run
- * that got to its switch and did not finish (failed, or its process died) is restarted and finishes; a run whose
- * process died before its switch is rolled back from its record and a new run starts; otherwise a new run.
+ * that got to its switch and did not finish (failed, or its process died) is restarted and finishes, unless it was
+ * rolled back (its switch failed and was undone); a run whose process died before its switch, or whose own rollback
+ * failed, is rolled back from its record and a new run starts; otherwise a new run.
  */
 public final class CutoverRuns {
 
@@ -34,28 +35,33 @@ public final class CutoverRuns {
     }
 
     /** @param note receives what was found and done before the run (a rollback of a crashed run) */
-    public JobExecution run(Job job, MigrationPlan plan, boolean skipVerify, java.util.function.Consumer<String> note)
-            throws Exception {
+    public JobExecution run(Job job, MigrationPlan plan, boolean skipVerify, CutoverHold.Request hold,
+                            java.util.function.Consumer<String> note) throws Exception {
         long run = latestRun(plan.name());
         Optional<JobExecution> last = run == 0 ? Optional.empty() : lastExecution(plan.name(), run);
         if (last.isPresent()) {
             JobExecution previous = last.get();
             boolean died = previous.getStatus().isRunning();
             if (died && ownerAlive(previous)) {
-                return runner.run(job, parameters(plan.name(), run, skipVerify)).execution(); // throws: already running
+                return runner.run(job, parameters(plan.name(), run, skipVerify, hold)).execution(); // throws: already running
             }
-            if (CutoverRecord.switchStarted(previous) && previous.getStatus() != BatchStatus.COMPLETED) {
+            boolean unfinished = previous.getStatus() != BatchStatus.COMPLETED && !CutoverRecord.rolledBack(previous);
+            // A rolled-back run must never be finished: its fence is lifted and its drain and sequences are stale.
+            if (unfinished && CutoverRecord.switchStarted(previous)) {
                 note.accept("run " + run + " stopped after its switch began: finishing it");
-                return runner.run(job, parameters(plan.name(), run, skipVerify)).execution();
+                return runner.run(job, parameters(plan.name(), run, skipVerify, hold)).execution();
             }
-            if (died) {
+            // Before a new run reads what its fence must restore, whatever an earlier run left in force is lifted:
+            // a run that died, or one whose own rollback failed (the fence would otherwise be taken as the normal).
+            if (unfinished) {
                 String done = CutoverRollback.rollBack(new CutoverRecord(previous, repository), steps.methods());
-                JobExecution recovered = operator.recover(previous);
-                operator.abandon(recovered);
-                note.accept("run " + run + " died before its switch: rolled back (" + done + ")");
+                if (died) {
+                    operator.abandon(operator.recover(previous));
+                }
+                note.accept("run " + run + (died ? " died" : " failed") + " before its switch: rolled back (" + done + ")");
             }
         }
-        return runner.run(job, parameters(plan.name(), run + 1, skipVerify)).execution();
+        return runner.run(job, parameters(plan.name(), run + 1, skipVerify, hold)).execution();
     }
 
     /** Whether the plan's latest run completed after the reverse plan's latest completed run: traffic is on its target. */
@@ -87,10 +93,10 @@ public final class CutoverRuns {
                 .addLong(CutoverJobConfiguration.RUN_PARAMETER, run).toJobParameters();
     }
 
-    private static JobParameters parameters(String plan, long run, boolean skipVerify) {
-        return new JobParametersBuilder(identifying(plan, run))
+    private static JobParameters parameters(String plan, long run, boolean skipVerify, CutoverHold.Request hold) {
+        return CutoverHold.parameters(new JobParametersBuilder(identifying(plan, run))
                 .addString(PreconditionsTasklet.SKIP_VERIFY_PARAMETER, String.valueOf(skipVerify), false)
-                .toJobParameters();
+                .toJobParameters(), hold);
     }
 
     private static boolean ownerAlive(JobExecution execution) {

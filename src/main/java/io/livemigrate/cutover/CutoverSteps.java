@@ -19,6 +19,7 @@ import org.springframework.batch.core.step.StepExecution;
 
 import java.time.Duration;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -54,10 +55,22 @@ final class CutoverSteps {
         return new CutoverRecord(chunk.getStepContext().getStepExecution().getJobExecution(), repository);
     }
 
-    /** Step 2: the restore state is persisted before the fence goes up, so a crash right after can still lift it. */
+    /**
+     * Step 2: the restore state is persisted before the fence goes up, so a crash right after can still lift it.
+     * What can be done before the pause clock starts is done first: the reverse stream's capture objects, and the
+     * pause metric registered (loading its classes inside the pause cost tens of milliseconds).
+     */
     void fence(ChunkContext chunk) throws Exception {
         CutoverRecord record = record(chunk);
         Fence fence = methods.fence();
+        if (!record.has(CutoverRecord.REVERSE_PREPARED)) {
+            try (Connection target = resources.target().getConnection()) {
+                target.setAutoCommit(true);
+                record.put(CutoverRecord.REVERSE_PREPARED, dialect.prepareReverse(resources.engine(), target,
+                        resources.plan().reversed().captureName(), targetTables()));
+            }
+        }
+        MigrationMetrics.global().prepareCutover();
         if (!record.has(CutoverRecord.FENCE_RESTORE)) {
             record.put(CutoverRecord.FENCE_RESTORE, fence.prepare());
         }
@@ -96,10 +109,10 @@ final class CutoverSteps {
         }
     }
 
-    /** Step 4: honest placeholder, see the step context: catch-up does not yet record which rows it changed. */
-    void reverify(ChunkContext chunk) {
-        chunk.getStepContext().getStepExecution().getExecutionContext().putString("reverify",
-                "not done: catch-up does not record the keys it changed yet; the full verify before cutover stands");
+    /** Step 4: the rows changed since the last verification, compared within the plan's budget. */
+    void reverify(ChunkContext chunk) throws Exception {
+        new Reverification(resources, tables, repository).run(chunk.getStepContext().getStepExecution()
+                .getExecutionContext());
     }
 
     /** Step 5. */
@@ -119,8 +132,7 @@ final class CutoverSteps {
         MigrationPlan reverse = resources.plan().reversed();
         ChangePosition start;
         try (Connection target = resources.target().getConnection()) {
-            start = dialect.reverseStart(resources.engine(), target, reverse.captureName(),
-                    tables.ids().stream().map(resources.plan()::targetTable).toList());
+            start = dialect.reverseStart(resources.engine(), target, reverse.captureName(), targetTables());
         }
         try (Connection source = resources.source().getConnection()) {
             source.setAutoCommit(true);
@@ -129,6 +141,10 @@ final class CutoverSteps {
         }
         record(chunk).put(CutoverRecord.REVERSE_POSITION, start.serialize());
         log.info("6/9 reverse stream ({}) registered at {}", reverse.name(), start);
+    }
+
+    private List<io.livemigrate.engine.TableId> targetTables() {
+        return tables.ids().stream().map(resources.plan()::targetTable).toList();
     }
 
     /** Step 7: from its start, a rerun finishes the cutover rather than rolling it back. */
@@ -143,16 +159,16 @@ final class CutoverSteps {
         log.info("7/9 traffic switched: {}", sw.describe());
     }
 
-    /** Step 8: the pause clock stops. */
+    /** Step 8: writes resume on the new primary; the pause clock stops. */
     void unfence(ChunkContext chunk) throws Exception {
         CutoverRecord record = record(chunk);
-        Fence fence = methods.fence();
-        fence.lift(record.get(CutoverRecord.FENCE_RESTORE));
+        String released = methods.fence().release(record.get(CutoverRecord.FENCE_RESTORE));
         long pause = System.currentTimeMillis() - Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED));
         record.put(CutoverRecord.FENCE_LIFTED, true);
         record.put(CutoverRecord.PAUSE_MILLIS, pause);
+        chunk.getStepContext().getStepExecution().getExecutionContext().putString("unfence", released);
         MigrationMetrics.global().cutoverPause(Duration.ofMillis(pause));
-        log.info("8/9 unfenced ({}); writes were held {} ms", fence.describe(), pause);
+        log.info("8/9 unfenced: {}; writes were held {} ms", released, pause);
     }
 
     /**
@@ -174,8 +190,8 @@ final class CutoverSteps {
             JobExecution now = repository.getJobExecution(last.getId());
             if (now == null || !now.getStatus().isRunning()) {
                 step.getExecutionContext().putString("catchup", "stopped execution " + last.getId());
-                log.info("9/9 catch-up of {} stopped; start the reverse stream: catchup --plan {} --reverse",
-                        resources.plan().name(), resources.plan().file());
+                log.info("9/9 catch-up of {} stopped; start the reverse stream: catchup --plan {}{}",
+                        resources.plan().name(), resources.plan().file(), resources.plan().isReverse() ? "" : " --reverse");
                 return;
             }
             Thread.sleep(100);

@@ -14,5 +14,16 @@ interface Fence {
     /** Restores what {@link #prepare()} read. Idempotent: lifting a lifted fence does nothing. */
     void lift(String restore) throws Exception;
 
+    /**
+     * Ends the pause after a successful switch: writes resume, on the new primary. By default the fence is lifted
+     * as recorded (a paused proxy resumes, towards the target by now). Idempotent, like {@link #lift}.
+     *
+     * @return what was done, for the operator
+     */
+    default String release(String restore) throws Exception {
+        lift(restore);
+        return describe() + " lifted";
+    }
+
     String describe();
 }

@@ -112,15 +112,15 @@ final class MySqlCutoverDialect implements CutoverDialect {
     }
 
     @Override
-    public Fence readOnlyFence(DataSource source, String database, List<String> appRoles) {
-        return new MySqlReadOnlyFence(source, appRoles);
+    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles) {
+        return new MySqlReadOnlyFence(source, target, appRoles);
     }
 
     @Override
     public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
         List<String> dropped = new ArrayList<>();
         try (Statement st = c.createStatement()) {
-            for (String table : List.of("catchup_state", "cutover_marker")) {
+            for (String table : List.of("catchup_state", "changed_rows", "cutover_marker")) {
                 try (ResultSet rs = st.executeQuery("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                         + "'livemigrate' AND TABLE_NAME = '" + table + "'")) {
                     if (!rs.next()) {

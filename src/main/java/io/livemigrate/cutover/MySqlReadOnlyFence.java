@@ -12,16 +12,21 @@ import java.util.List;
 /**
  * MySQL/MariaDB's {@code read-only} fence: {@code SET GLOBAL read_only = ON} (it waits for running commits), then
  * the connections that hold an open transaction are ended, so none can commit a write the drain would miss: the
- * application's users when {@code app-roles} names them, otherwise every other user's. Lifting restores the
- * previous value.
+ * application's users when {@code app-roles} names them, otherwise every other user's. Users with SUPER (MariaDB
+ * 10.11 and later: READ ONLY ADMIN) can still write, which catch-up and the cutover itself rely on; the
+ * application's users must not have it. A rollback restores the previous value. After a switch the old primary
+ * stays read-only, so a client still pointed at it (a stale connection, a cached address) fails instead of writing
+ * where nobody reads any more, and the new primary is made writable (a revert finds it read-only from the cutover).
  */
 final class MySqlReadOnlyFence implements Fence {
 
     private final DataSource source;
+    private final DataSource newPrimary;
     private final List<String> appUsers;
 
-    MySqlReadOnlyFence(DataSource source, List<String> appUsers) {
+    MySqlReadOnlyFence(DataSource source, DataSource newPrimary, List<String> appUsers) {
         this.source = source;
+        this.newPrimary = newPrimary;
         this.appUsers = List.copyOf(appUsers);
     }
 
@@ -65,6 +70,14 @@ final class MySqlReadOnlyFence implements Fence {
         try (Connection c = source.getConnection(); Statement st = c.createStatement()) {
             st.execute("SET GLOBAL read_only = " + ("ON".equals(restore) ? "ON" : "OFF"));
         }
+    }
+
+    @Override
+    public String release(String restore) throws SQLException {
+        try (Connection c = newPrimary.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SET GLOBAL read_only = OFF");
+        }
+        return "the new primary is writable; read_only stays on at the old primary";
     }
 
     @Override

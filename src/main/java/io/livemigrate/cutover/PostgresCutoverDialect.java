@@ -98,13 +98,47 @@ final class PostgresCutoverDialect implements CutoverDialect {
     }
 
     @Override
-    public Fence readOnlyFence(DataSource source, String database, List<String> appRoles) {
+    public boolean prepareReverse(Engine engine, Connection target, String captureName, List<TableId> tables)
+            throws SQLException {
+        boolean existed = exists(target, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? "
+                + "AND database = current_database()", captureName);
+        engine.capturePosition(target, captureName, tables);
+        return !existed;
+    }
+
+    @Override
+    public void dropPreparedReverse(Connection target, String captureName) throws SQLException {
+        dropSlotAndPublication(target, captureName, new ArrayList<>());
+    }
+
+    @Override
+    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles) {
         return new PostgresRoleFence(source, database, appRoles);
     }
 
     @Override
     public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
         List<String> dropped = new ArrayList<>();
+        dropSlotAndPublication(c, captureName, dropped);
+        try (Statement st = c.createStatement()) {
+            if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
+                for (String table : List.of("catchup_state", "changed_rows")) {
+                    if (exists(c, "SELECT 1 FROM pg_tables WHERE schemaname = 'livemigrate' AND tablename = ?", table)) {
+                        st.execute("DROP TABLE livemigrate." + table);
+                        dropped.add("state table livemigrate." + table);
+                    }
+                }
+                if (!exists(c, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE n.nspname = ?", "livemigrate")) {
+                    st.execute("DROP SCHEMA livemigrate");
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private static void dropSlotAndPublication(Connection c, String captureName, List<String> dropped)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) "
                 + "FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
             ps.setString(1, captureName);
@@ -114,21 +148,12 @@ final class PostgresCutoverDialect implements CutoverDialect {
                 }
             }
         }
-        try (Statement st = c.createStatement()) {
-            if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", captureName)) {
+        if (exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", captureName)) {
+            try (Statement st = c.createStatement()) {
                 st.execute("DROP PUBLICATION " + quote(captureName));
-                dropped.add("publication " + captureName);
             }
-            if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
-                st.execute("DROP TABLE IF EXISTS livemigrate.catchup_state");
-                if (!exists(c, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        + "WHERE n.nspname = ?", "livemigrate")) {
-                    st.execute("DROP SCHEMA livemigrate");
-                }
-                dropped.add("state table livemigrate.catchup_state");
-            }
+            dropped.add("publication " + captureName);
         }
-        return dropped;
     }
 
     private static boolean exists(Connection c, String sql, String value) throws SQLException {

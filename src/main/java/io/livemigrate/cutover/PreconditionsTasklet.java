@@ -7,11 +7,10 @@ import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.plan.MigrationPlan;
-import io.livemigrate.verify.VerifyJobConfiguration;
+import io.livemigrate.verify.VerifyRuns;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -95,22 +94,9 @@ final class PreconditionsTasklet implements Tasklet {
     }
 
     private void checkVerified(MigrationPlan plan, List<String> problems) {
-        JobExecution latest = null;
-        for (long run = 1; ; run++) {
-            JobInstance instance = repository.getJobInstance(VerifyJobConfiguration.JOB_NAME, new JobParametersBuilder(
-                    ResumableJobRunner.parameters(plan.name())).addLong(VerifyJobConfiguration.RUN_PARAMETER, run)
-                    .toJobParameters());
-            if (instance == null) {
-                break;
-            }
-            JobExecution e = repository.getLastJobExecution(instance);
-            if (e != null && e.getStatus() == BatchStatus.COMPLETED) {
-                latest = e;
-            }
-        }
-        // the verify job's report step stores its total of differences under this key
-        if (latest == null || latest.getExecutionContext().getLong("verify.differences", -1L) != 0) {
-            problems.add(latest == null ? "no completed verification: run verify (or pass --skip-verify)"
+        java.util.Optional<JobExecution> latest = VerifyRuns.lastCompleted(repository, plan.name());
+        if (latest.isEmpty() || !VerifyRuns.isClean(latest.get())) {
+            problems.add(latest.isEmpty() ? "no completed verification: run verify (or pass --skip-verify)"
                     : "the last verification found differences: repair and verify again (or pass --skip-verify)");
         }
     }

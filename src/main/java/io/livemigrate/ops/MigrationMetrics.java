@@ -56,7 +56,16 @@ public final class MigrationMetrics {
 
     /** Cutover: how long application writes were fenced. */
     public void cutoverPause(Duration pause) {
-        Timer.builder("livemigrate.cutover.pause").register(registry).record(pause);
+        cutoverPauseTimer().record(pause);
+    }
+
+    /** Registers the pause timer ahead of the pause, which should not carry its first-use cost. */
+    public void prepareCutover() {
+        cutoverPauseTimer();
+    }
+
+    private Timer cutoverPauseTimer() {
+        return Timer.builder("livemigrate.cutover.pause").register(registry);
     }
 
     private Counter counter(String name, String tag, String value) {

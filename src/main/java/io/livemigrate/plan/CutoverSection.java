@@ -9,7 +9,7 @@ import java.util.Set;
 final class CutoverSection {
 
     private static final Set<String> KEYS = Set.of("fence", "switch", "max-pause", "max-lag", "app-roles",
-            "pgbouncer", "haproxy", "command");
+            "pgbouncer", "haproxy", "command", "reverify-budget");
     private static final Set<String> PGBOUNCER_KEYS = Set.of("admin", "admin-user", "admin-password",
             "admin-password-file", "config-file", "database");
     private static final Set<String> HAPROXY_KEYS = Set.of("admin", "backend", "source-server", "target-server");
@@ -45,8 +45,26 @@ final class CutoverSection {
         CutoverOptions.PgBouncer pgbouncer = switchTo.equals("pgbouncer") ? pgbouncer(s.section("pgbouncer", true)) : null;
         CutoverOptions.Haproxy haproxy = switchTo.equals("haproxy") ? haproxy(s.section("haproxy", true)) : null;
         String command = switchTo.equals("command") ? s.requiredString("command") : null;
-        return new CutoverOptions(fence, switchTo, s.optionalDuration("max-pause", Duration.ofSeconds(10), MAX),
-                s.optionalDuration("max-lag", Duration.ofSeconds(1), MAX), roles, pgbouncer, haproxy, command);
+        Duration maxPause = s.optionalDuration("max-pause", Duration.ofSeconds(10), MAX);
+        return new CutoverOptions(fence, switchTo, maxPause, s.optionalDuration("max-lag", Duration.ofSeconds(1), MAX),
+                roles, pgbouncer, haproxy, command, reverifyBudget(s, maxPause));
+    }
+
+    /**
+     * Spent while writes are held, so it must be shorter than max-pause; 0 skips the re-check (the full verify
+     * stands). Unset: 300ms, or half of max-pause when that is shorter.
+     */
+    private static Duration reverifyBudget(YamlSection s, Duration maxPause) {
+        if (!s.has("reverify-budget")) {
+            Duration half = maxPause.dividedBy(2);
+            return half.compareTo(CutoverOptions.DEFAULT_REVERIFY_BUDGET) < 0 ? half : CutoverOptions.DEFAULT_REVERIFY_BUDGET;
+        }
+        Duration budget = s.durationOrZero("reverify-budget");
+        if (!budget.isZero() && budget.compareTo(maxPause) >= 0) {
+            throw s.problem("reverify-budget", s.requiredString("reverify-budget") + " does not fit in max-pause ("
+                    + maxPause.toMillis() + "ms): writes are held while it runs; give less than max-pause, or 0 to skip");
+        }
+        return budget;
     }
 
     private static String oneOf(YamlSection s, String key, java.util.List<String> allowed) {

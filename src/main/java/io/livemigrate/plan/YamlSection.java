@@ -119,20 +119,30 @@ final class YamlSection {
         if (text == null) {
             return defaultValue;
         }
+        java.time.Duration d = duration(key, text);
+        if (d.isZero() || d.compareTo(max) > 0) {
+            throw problem(key, text + " is out of range; use more than 0 and at most " + max.toSeconds() + "s");
+        }
+        return d;
+    }
+
+    /** A duration as {@link #optionalDuration} reads it, or {@code 0} (in any unit) for "off". */
+    java.time.Duration durationOrZero(String key) {
+        String text = requiredString(key);
+        return text.trim().equals("0") ? java.time.Duration.ZERO : duration(key, text);
+    }
+
+    private java.time.Duration duration(String key, String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.trim());
         if (!m.matches()) {
             throw problem(key, "'" + text + "' is not a duration; write e.g. 500ms, 10s or 2m");
         }
         long n = Long.parseLong(m.group(1));
-        java.time.Duration d = switch (m.group(2)) {
+        return switch (m.group(2)) {
             case "ms" -> java.time.Duration.ofMillis(n);
             case "s" -> java.time.Duration.ofSeconds(n);
             default -> java.time.Duration.ofMinutes(n);
         };
-        if (d.isZero() || d.compareTo(max) > 0) {
-            throw problem(key, text + " is out of range; use more than 0 and at most " + max.toSeconds() + "s");
-        }
-        return d;
     }
 
     List<String> stringList(String key, boolean required) {

@@ -20,16 +20,26 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
         String url = cliUrl != null ? cliUrl : env.get(URL_VARIABLE);
         if (url == null || url.isBlank()) {
             Path dir = workDir.resolve(".livemigrate").toAbsolutePath();
-            return new RepositoryLocation("jdbc:h2:file:" + dir.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE", "sa",
-                    Secret.NONE, dir);
+            return new RepositoryLocation(durable("jdbc:h2:file:" + dir.resolve("repository")
+                    + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"), "sa", Secret.NONE, dir);
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")
                 && !url.startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("--repository: '" + url + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
         }
-        return new RepositoryLocation(url.replace("jdbc:mariadb:", "jdbc:mysql:"),
+        return new RepositoryLocation(durable(url.replace("jdbc:mariadb:", "jdbc:mysql:")),
                 env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", url.startsWith("jdbc:h2:") ? "sa" : ""),
                 Secret.of(env.getOrDefault("LIVEMIGRATE_REPOSITORY_PASSWORD", "")), null);
+    }
+
+    /**
+     * An H2 file store writes a commit to its file at once ({@code WRITE_DELAY=0}) instead of up to half a second
+     * later: a process killed with {@code kill -9} must not take committed records with it, least of all a
+     * cutover's record of the fence it has put up, which the next run reads to lift it.
+     */
+    static String durable(String url) {
+        return url.startsWith("jdbc:h2:file:") && !url.toUpperCase().contains(";WRITE_DELAY=") ? url + ";WRITE_DELAY=0"
+                : url;
     }
 
     public boolean isDefault() {

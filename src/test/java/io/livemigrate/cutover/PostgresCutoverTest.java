@@ -2,6 +2,7 @@ package io.livemigrate.cutover;
 
 import io.livemigrate.cli.Main;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.ExternalProcess;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.PgBouncerProcess;
@@ -34,8 +35,12 @@ class PostgresCutoverTest {
     @TempDir
     Path dir;
 
+    /**
+     * Cutover, then revert over the reverse stream, each under pgbench through PgBouncer; then cutover again. Every
+     * transaction pgbench reports committed is on the side traffic ends on, and none failed.
+     */
     @Test
-    void cutoverUnderPgbenchLoadLosesNothingAndFailsNothing() throws Exception {
+    void cutoverAndRevertUnderPgbenchLoadLoseNothingAndFailNothing() throws Exception {
         ExternalProcess.requireBinary(PgBouncerProcess.BINARY);
         ExternalProcess.requireBinary("/usr/bin/pgbench");
         EmbeddedServer pg = TestDatabases.postgres();
@@ -52,31 +57,87 @@ class PostgresCutoverTest {
                     + PgBouncerProcess.ADMIN_USER + ", config-file: \"" + bouncer.configFile() + "\", database: "
                     + m.sourceDatabase() + " }\n");
             assertThat(m.run("copy")).as(m.output()).isZero();
-            Process catchup = startChild(m, "catchup");
-            awaitCaughtUp(m, catchup);
-            Path script = dir.resolve("insert.sql");
-            Files.writeString(script, "INSERT INTO log (client) VALUES (:client_id);\n");
-            Process bench = new ProcessBuilder("/usr/bin/pgbench", "-n", "-h", "127.0.0.1", "-p",
-                    String.valueOf(bouncer.port()), "-U", userOf(m), "-f", script.toString(), "-c", "4", "-j", "2",
-                    "-R", "200", "-T", "14", "-M", "simple", "-P", "1", "-l", "--log-prefix", dir.resolve("pgb").toString(),
-                    m.sourceDatabase()).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("pgbench.out").toFile()).start();
-            Thread.sleep(5000);
-            int cutover = m.run("cutover", "--skip-verify");
-            String cutoverOutput = m.output();
-            assertThat(bench.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            String benchOut = Files.readString(dir.resolve("pgbench.out"));
-            catchup.destroy();
-            assertThat(cutover).as(cutoverOutput + log(m, "catchup")).isZero();
-            assertThat(bench.exitValue()).as(benchOut).isZero();
-            long processed = number(benchOut, "number of transactions actually processed: (\\d+)");
-            assertThat(benchOut).doesNotContainPattern("number of failed transactions: [1-9]");
+            Process forward = startChild(m, "catchup");
+            awaitCaughtUp(m, forward);
+            long committed = 1000 + switchUnderLoad(m, bouncer, "pgb-cutover", "cutover", "--skip-verify");
+            stopChild(forward);
             try (Connection t = m.target()) {
-                assertThat(TableContents.count(t, "log")).as(benchOut).isEqualTo(1000 + processed);
+                assertThat(TableContents.count(t, "log")).isEqualTo(committed);
             }
-            System.out.println("pgbench through PgBouncer: " + processed + " transactions, worst latency "
-                    + worstLatencyMillis(dir) + " ms; " + cutoverOutput.lines().filter(l -> l.contains("held")).findFirst().orElse(""));
+
+            Process reverse = startChild(m, "catchup", "--reverse");
+            CatchupLag.awaitUnder(m, m.planName() + "-reverse", 1.0, reverse, () -> touch(m.target()));
+            committed += switchUnderLoad(m, bouncer, "pgb-revert", "revert");
+            stopChild(reverse);
+            try (Connection s = m.source()) {
+                assertThat(TableContents.count(s, "log")).isEqualTo(committed);
+            }
+
+            // the way forward again: the forward stream resumes where the revert registered it
+            Process again = startChild(m, "catchup");
+            awaitCaughtUp(m, again);
+            try (Connection c = java.sql.DriverManager.getConnection(bouncer.jdbcUrl(), userOf(m), "")) {
+                execute(c, "INSERT INTO log (client) VALUES (-1)");
+            }
+            assertThat(m.run("cutover", "--skip-verify")).as(m.output() + log(m, "catchup")).isZero();
+            stopChild(again);
+            try (Connection s = m.source(); Connection t = m.target()) {
+                assertThat(TableContents.count(t, "log")).isEqualTo(committed + 1);
+                assertThat(TableContents.count(t, "log")).isEqualTo(TableContents.count(s, "log"));
+            }
         }
+    }
+
+    /**
+     * Runs pgbench through PgBouncer at a fixed rate for 14 s and {@code command} (cutover or revert) in its middle;
+     * requires both to succeed with no failed transaction, prints the worst latency, and returns how many
+     * transactions pgbench committed.
+     */
+    private long switchUnderLoad(MigrationFixture m, PgBouncerProcess bouncer, String logPrefix, String... command)
+            throws Exception {
+        Path script = dir.resolve("insert.sql");
+        Files.writeString(script, "INSERT INTO log (client) VALUES (:client_id);\n");
+        Path out = dir.resolve(logPrefix + "-output.txt");
+        Process bench = new ProcessBuilder("/usr/bin/pgbench", "-n", "-h", "127.0.0.1", "-p",
+                String.valueOf(bouncer.port()), "-U", userOf(m), "-f", script.toString(), "-c", "4", "-j", "2",
+                "-R", "200", "-T", "14", "-M", "simple", "-P", "1", "-l", "--log-prefix", dir.resolve(logPrefix).toString(),
+                m.sourceDatabase()).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        awaitProgress(out, bench);
+        int exit = m.run(command[0], java.util.Arrays.copyOfRange(command, 1, command.length));
+        String output = m.output();
+        assertThat(bench.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String benchOut = Files.readString(out);
+        assertThat(exit).as(output + log(m, "catchup")).isZero();
+        assertThat(bench.exitValue()).as(benchOut).isZero();
+        assertThat(benchOut).doesNotContainPattern("number of failed transactions: [1-9]");
+        long processed = number(benchOut, "number of transactions actually processed: (\\d+)");
+        System.out.println(command[0] + " under pgbench through PgBouncer: " + processed + " transactions, worst latency "
+                + worstLatencyMillis(dir, logPrefix) + " ms; " + output.lines().filter(l -> l.contains("held"))
+                .findFirst().orElse(""));
+        return processed;
+    }
+
+    /** pgbench prints a progress line a second once running: the switch then happens with load on. */
+    private static void awaitProgress(Path out, Process bench) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && bench.isAlive()) {
+            if (Files.exists(out) && Files.readString(out).lines().filter(l -> l.startsWith("progress:")).count() >= 3) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("pgbench made no progress: " + Files.readString(out));
+    }
+
+    private static void touch(Connection c) throws SQLException {
+        try (c) {
+            execute(c, "UPDATE log SET client = client WHERE id = 1");
+        }
+    }
+
+    private static void stopChild(Process child) throws InterruptedException {
+        child.destroy();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -110,6 +171,13 @@ class PostgresCutoverTest {
                 try (Connection s = m.source()) {
                     assertThat(TableContents.count(s, "log")).isEqualTo(101);
                 }
+                // the reverse stream's slot, made before the fence, went with the rollback: no WAL kept for nothing
+                try (Connection t = m.target(); var st = t.createStatement(); var rs = st.executeQuery(
+                        "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isZero();
+                }
+                assertThat(m.output()).contains("reverse change capture created by this run removed");
             }
             finally {
                 catchup.destroy();
@@ -137,25 +205,9 @@ class PostgresCutoverTest {
                 .redirectOutput(m.dir().resolve(command + String.join("", extra) + "-child.log").toFile()).start();
     }
 
-    /** The state row appears once catch-up has committed a change; then a little longer so its reported lag settles. */
+    /** Catch-up reports a lag under a second in the repository, as the cutover's preconditions need. */
     static void awaitCaughtUp(MigrationFixture m, Process child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && child.isAlive()) {
-            try (Connection s = m.source()) {
-                execute(s, "UPDATE log SET client = client WHERE id = 1"); // a change, so catch-up commits a position
-            }
-            try (Connection t = m.target()) {
-                if (TableContents.count(t, "livemigrate.catchup_state") > 0) {
-                    Thread.sleep(3000);
-                    return;
-                }
-            }
-            catch (SQLException notYet) {
-                // created when catch-up starts
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("catch-up did not start: " + log(m, "catchup"));
+        CatchupLag.awaitUnder(m, m.planName(), 1.0, child, () -> touch(m.source()));
     }
 
     static String log(MigrationFixture m, String command) throws java.io.IOException {
@@ -170,10 +222,10 @@ class PostgresCutoverTest {
     }
 
     /** pgbench -l lines: client, transaction, latency in microseconds, ... */
-    static long worstLatencyMillis(Path dir) throws java.io.IOException {
+    static long worstLatencyMillis(Path dir, String logPrefix) throws java.io.IOException {
         long worst = 0;
         try (var files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pgb.")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith(logPrefix + ".")).toList()) {
                 for (String line : Files.readAllLines(f)) {
                     String[] parts = line.split(" ");
                     if (parts.length > 2) {

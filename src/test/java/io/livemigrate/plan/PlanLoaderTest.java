@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +110,35 @@ class PlanLoaderTest {
     void notYamlOrMissingFile() throws IOException {
         assertThatThrownBy(() -> loader.load(write("name: [unclosed"))).hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> loader.load(dir.resolve("nope.yml"))).hasMessageContaining("no such file");
+    }
+
+    private static final String CUTOVER = """
+            cutover:
+              fence: read-only
+              switch: command
+              command: "true"
+              app-roles: [app]
+              max-pause: 2s
+            """;
+
+    @Test
+    void reverifyBudgetDefaultsTo100msAndZeroSkips() throws IOException {
+        assertThat(loader.load(write(GOOD + CUTOVER)).cutover().reverifyBudget()).isEqualTo(Duration.ofMillis(100));
+        assertThat(loader.load(write(GOOD + CUTOVER.replace("max-pause: 2s", "max-pause: 150ms"))).cutover()
+                .reverifyBudget()).as("half of a short max-pause").isEqualTo(Duration.ofMillis(75));
+        assertThat(loader.load(write(GOOD + CUTOVER + "  reverify-budget: 0\n")).cutover().reverifyBudget()).isZero();
+        assertThat(loader.load(write(GOOD + CUTOVER + "  reverify-budget: 1s\n")).cutover().reverifyBudget())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void reverifyBudgetMustBeADurationShorterThanMaxPause() throws IOException {
+        Path notADuration = write(GOOD + CUTOVER + "  reverify-budget: fast\n");
+        assertThatThrownBy(() -> loader.load(notADuration)).isInstanceOf(PlanException.class)
+                .hasMessage(notADuration + ": cutover.reverify-budget: 'fast' is not a duration; write e.g. 500ms, 10s or 2m");
+        Path tooLong = write(GOOD + CUTOVER + "  reverify-budget: 2s\n");
+        assertThatThrownBy(() -> loader.load(tooLong)).isInstanceOf(PlanException.class)
+                .hasMessageStartingWith(tooLong + ": cutover.reverify-budget: 2s does not fit in max-pause (2000ms)");
     }
 
     private Path write(String yaml) throws IOException {

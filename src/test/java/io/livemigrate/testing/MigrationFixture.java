@@ -2,6 +2,8 @@ package io.livemigrate.testing;
 
 import io.livemigrate.cli.Main;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.repository.MigrationHistory;
+import io.livemigrate.repository.RepositoryLocation;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One migration between two fresh databases of an embedded server: writes the plan, runs livemigrate commands
@@ -21,6 +24,7 @@ import java.util.List;
 public final class MigrationFixture {
 
     private final TestServer server;
+    private final TestServer targetServer;
     private final String sourceUrl;
     private final String targetUrl;
     private final Path dir;
@@ -34,12 +38,27 @@ public final class MigrationFixture {
     }
 
     public MigrationFixture(TestServer server, Path dir, String prefix) {
+        this(server, server, dir, server.newDatabase(prefix + "_src"), server.newDatabase(prefix + "_tgt"));
+    }
+
+    private MigrationFixture(TestServer server, TestServer targetServer, Path dir, String sourceUrl, String targetUrl) {
         this.server = server;
+        this.targetServer = targetServer;
         this.dir = dir;
-        this.sourceUrl = server.newDatabase(prefix + "_src");
-        this.targetUrl = server.newDatabase(prefix + "_tgt");
+        this.sourceUrl = sourceUrl;
+        this.targetUrl = targetUrl;
         String sourceDb = EmbeddedServer.databaseOf(sourceUrl);
         this.include = server.isMySql() ? sourceDb + ".*" : "public.*";
+    }
+
+    /**
+     * A migration between two servers, into a database of the same name: what a proxy in front of both needs, since
+     * the application's connection names the database.
+     */
+    public static MigrationFixture acrossServers(EmbeddedServer source, EmbeddedServer target, Path dir, String prefix) {
+        String sourceUrl = source.newDatabase(prefix);
+        return new MigrationFixture(TestServer.of(source), TestServer.of(target), dir, sourceUrl,
+                target.createDatabase(EmbeddedServer.databaseOf(sourceUrl)));
     }
 
     public MigrationFixture copyOptions(String yamlFlowMapping) {
@@ -52,7 +71,7 @@ public final class MigrationFixture {
     }
 
     public Connection target() throws SQLException {
-        return server.connect(EmbeddedServer.databaseOf(targetUrl));
+        return targetServer.connect(EmbeddedServer.databaseOf(targetUrl));
     }
 
     public String sourceUrl() {
@@ -84,12 +103,34 @@ public final class MigrationFixture {
         return plan;
     }
 
+    /** The plan's name (from the test directory's name): what identifies its jobs in the repository. */
+    public String planName() {
+        return dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "");
+    }
+
+    /** Appends to the plan file, e.g. a {@code cutover:} section that names a proxy the test started. */
+    public void appendToPlan(String yaml) throws IOException {
+        Files.writeString(plan(), yaml, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** The steps of this plan's latest execution of {@code job}, as the job repository recorded them. */
+    public List<MigrationHistory.StepRun> lastSteps(String job) throws SQLException {
+        try (MigrationHistory history = MigrationHistory.open(RepositoryLocation.resolve(repositoryUrl(), Map.of(), dir))
+                .orElseThrow(() -> new AssertionError("no job repository yet"))) {
+            MigrationHistory.JobRun last = history.executions(planName()).stream()
+                    .filter(r -> r.jobName().equals(job)).reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no " + job + " execution of " + planName()));
+            return history.steps(last.executionId()).stream()
+                    .filter(s -> s.start() != null && !s.start().before(last.start())).toList();
+        }
+    }
+
     public void writePlan(Path plan, String source, String target) throws IOException {
         writePlan(plan, source, target, server.user(), server.password());
     }
 
     public void writePlan(Path plan, String source, String target, String user, String password) throws IOException {
-        Files.writeString(plan, "name: " + dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "") + "\n"
+        Files.writeString(plan, "name: " + planName() + "\n"
                 + "source: { url: \"" + source + "\", user: " + user + ", password: \"" + password + "\" }\n"
                 + "target: { url: \"" + target + "\", user: " + user + ", password: \"" + password + "\" }\n"
                 + "tables: { include: [\"" + include + "\"] }\n"
@@ -178,7 +219,7 @@ public final class MigrationFixture {
      */
     public void awaitCatchupApplying(Process child) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-        String plan = dir.getFileName().toString().replaceAll("[^A-Za-z0-9_-]", "");
+        String plan = planName();
         while (System.nanoTime() < deadline && child.isAlive()) {
             try (Connection t = target();
                  java.sql.PreparedStatement ps = t.prepareStatement(
@@ -196,6 +237,29 @@ public final class MigrationFixture {
             Thread.sleep(100);
         }
         throw new AssertionError("catch-up did not start applying:\n" + childLog("catchup"));
+    }
+
+    /**
+     * Waits until the catch-up running in {@code child} has reported (in the job repository, where the cutover's
+     * preconditions read it) a lag of at most {@code maxSeconds}; fails with the child's log after 120 s.
+     */
+    public void awaitCatchupLagAtMost(Process child, double maxSeconds) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        RepositoryLocation location = RepositoryLocation.resolve(repositoryUrl(), Map.of(), dir);
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            var history = MigrationHistory.open(location);
+            if (history.isPresent()) {
+                try (MigrationHistory h = history.get()) {
+                    var catchup = io.livemigrate.repository.MigrationStatus.read(h, planName()).catchup();
+                    if (catchup != null && catchup.lagSeconds() != null && catchup.lagSeconds() >= 0
+                            && catchup.lagSeconds() <= maxSeconds) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("catch-up did not report a lag of at most " + maxSeconds + " s:\n" + childLog("catchup"));
     }
 
     /** What the child JVMs of {@code command} printed so far. */

@@ -30,15 +30,41 @@ public final class TestDatabases {
         return Servers.INSTANCE.mariaDb();
     }
 
+    /**
+     * A second MariaDB, for tests whose source and target must be different servers: a server-wide fence
+     * ({@code read_only}) or a proxy that switches between two addresses. Started on first use.
+     */
+    public static EmbeddedMariaDbServer secondMariadb() {
+        return SecondMariaDb.INSTANCE;
+    }
+
+    private static Path workDir() {
+        String workDir = System.getProperty("livemigrate.test.workdir");
+        return workDir == null ? null : Path.of(workDir);
+    }
+
+    private static final class SecondMariaDb {
+
+        static final EmbeddedMariaDbServer INSTANCE = start();
+
+        private static EmbeddedMariaDbServer start() {
+            try {
+                return EmbeddedServers.startMariaDb(workDir()); // stops itself in a JVM shutdown hook
+            }
+            catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("second embedded MariaDB did not start", e);
+            }
+        }
+    }
+
     /** Holder idiom: created on first use, once, without locking on every call. */
     private static final class Servers {
 
         static final EmbeddedServers INSTANCE = create();
 
         private static EmbeddedServers create() {
-            String workDir = System.getProperty("livemigrate.test.workdir");
             // Never closed explicitly: each server stops itself in a JVM shutdown hook.
-            return new EmbeddedServers(workDir == null ? null : Path.of(workDir));
+            return new EmbeddedServers(workDir());
         }
     }
 }

@@ -1,0 +1,173 @@
+package io.livemigrate.cutover;
+
+import io.livemigrate.testing.CatchupLag;
+import io.livemigrate.testing.KeyedTables;
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Step 4 of the cutover re-checks the rows catch-up changed since the last clean verification: a target row
+ * corrupted behind catch-up's back fails the step, which rolls the cutover back and names the key; with the row
+ * repaired the cutover passes and reports how many keys it checked; {@code complete} drops the record of changed
+ * keys. Fence {@code read-only} and switch {@code command}, so no proxy is needed.
+ */
+class ReverifyCutoverTest {
+
+    private static final String ROLE = "reverify_app";
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres", "mariadb"})
+    void aRowCorruptedBehindCatchupFailsStepFourThenARepairedOnePasses(String engine) throws Exception {
+        MigrationFixture m = KeyedTables.fixture(dir, engine, "rv" + engine);
+        String schema = KeyedTables.schema(m);
+        // a budget no loaded machine runs out of: this test is about what step 4 finds, not how fast
+        appendReadOnlyCommandCutover(m, "  reverify-budget: 5s\n");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        Process catchup = PostgresCutoverTest.startChild(m, "catchup");
+        try {
+            m.awaitCatchupApplying(catchup);
+            // a change applied before the verification starts is covered by it: not re-checked
+            try (Connection s = m.source()) {
+                execute(s, "UPDATE acct SET v = 1 WHERE id = 90");
+            }
+            awaitTarget(m, "acct WHERE id = 90 AND v = 1", catchup);
+            assertThat(m.run("verify")).as(m.output()).isZero();
+            try (Connection s = m.source()) {
+                s.setAutoCommit(false);
+                execute(s, "UPDATE acct SET v = v + 1 WHERE id IN (5, 6, 7)", "INSERT INTO acct VALUES (1001, 1, 'n')",
+                        "INSERT INTO acct VALUES (1002, 1, 'n')", "DELETE FROM acct WHERE id = 8");
+                s.commit();
+                execute(s, "UPDATE pairs SET v = 'x' WHERE a = 1", "UPDATE pairs SET b = 'z2' WHERE a = 2",
+                        "DELETE FROM pairs WHERE a = 3");
+                s.commit();
+            }
+            awaitTarget(m, "acct WHERE id = 6 AND v = 1", catchup);
+            try (Connection t = m.target()) {
+                execute(t, "UPDATE acct SET note = 'corrupt' WHERE id = 6");
+            }
+            awaitCaughtUp(m, catchup);
+            assertThat(m.run("cutover")).as(m.output()).isEqualTo(1);
+            assertThat(m.output()).contains("re-verify: 1 row(s) changed since verification execution")
+                    .contains(schema + ".acct key 6 (columns differ: note)").contains("rolled back");
+            assertSourceWritable(m);
+            assertThat(catchup.isAlive()).as("the forward stream keeps running").isTrue();
+
+            try (Connection t = m.target()) {
+                execute(t, "UPDATE acct SET note = 'a' WHERE id = 6");
+            }
+            awaitCaughtUp(m, catchup);
+            assertThat(m.run("cutover")).as(m.output() + PostgresCutoverTest.log(m, "catchup")).isZero();
+            // acct 5, 6, 7, 8, 1001, 1002 and pairs (1,k1), (2,k2), (2,z2), (3,k3); not acct 90
+            assertThat(m.output()).contains("4/9 re-verified the 10 key(s) changed since verification execution");
+            assertThat(catchup.waitFor(60, TimeUnit.SECONDS)).as("step 9 stops the forward stream").isTrue();
+        }
+        finally {
+            catchup.destroy();
+            catchup.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(m.run("complete")).as(m.output()).isZero();
+        // (on MySQL both test databases share the server's livemigrate database: the source side drops it)
+        assertThat(m.output()).contains("state table livemigrate.changed_rows");
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "information_schema.tables WHERE table_schema = 'livemigrate'")).isZero();
+        }
+    }
+
+    /**
+     * More changed keys than a 1 ms budget can compare: the step records how far it got and the cutover goes on. With
+     * {@code --skip-verify} there is no mark, so every key catch-up recorded counts.
+     */
+    @Test
+    void anExhaustedBudgetIsReportedAsPartialAndTheCutoverGoesOn() throws Exception {
+        MigrationFixture m = KeyedTables.fixture(dir, "postgres", "rvpartial");
+        appendReadOnlyCommandCutover(m, "  reverify-budget: 1ms\n");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        try (Connection s = m.source()) {
+            execute(s, "INSERT INTO acct SELECT g, 0, 'bulk' FROM generate_series(1001, 6000) g");
+        }
+        Process catchup = PostgresCutoverTest.startChild(m, "catchup");
+        try {
+            awaitTarget(m, "acct WHERE id = 6000", catchup);
+            awaitCaughtUp(m, catchup);
+            assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
+            assertThat(m.output()).containsPattern("re-verify partial: \\d+ of 5001 key\\(s\\) changed by catch-up")
+                    .contains("the full verification stands for the rest");
+        }
+        finally {
+            catchup.destroy();
+            catchup.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(m.run("complete")).as(m.output()).isZero();
+    }
+
+    /** fence: read-only for a role of its own (PostgreSQL needs one), switch: a command that succeeds. */
+    private static void appendReadOnlyCommandCutover(MigrationFixture m, String extra) throws Exception {
+        if (KeyedTables.schema(m).equals("public")) {
+            try (Connection s = m.source()) {
+                execute(s, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
+                        + "CREATE ROLE " + ROLE + "; END IF; END $$");
+            }
+        }
+        PostgresCutoverTest.appendCutover(m, "fence: read-only\n  switch: command\n  command: \"true\"\n"
+                + "  app-roles: [" + ROLE + "]\n  max-pause: 10s\n  max-lag: 2s\n" + extra);
+    }
+
+    /** The cutover's preconditions read a lag under a second; catch-up measures lag when it applies something. */
+    private static void awaitCaughtUp(MigrationFixture m, Process catchup) throws Exception {
+        CatchupLag.awaitUnder(m, m.planName(), 1.0, catchup, () -> {
+            try (Connection s = m.source()) {
+                execute(s, "UPDATE acct SET v = v + 1 WHERE id = 5");
+            }
+        });
+    }
+
+    private static void awaitTarget(MigrationFixture m, String tableAndCondition, Process catchup) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && catchup.isAlive()) {
+            try (Connection t = m.target()) {
+                if (TableContents.count(t, tableAndCondition) > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("catch-up did not apply " + tableAndCondition + ":\n" + m.childLog("catchup"));
+    }
+
+    /** The fence was lifted: PostgreSQL, the role has no read-only setting; MySQL, read_only is off. */
+    private static void assertSourceWritable(MigrationFixture m) throws SQLException {
+        try (Connection s = m.source(); Statement st = s.createStatement()) {
+            if (KeyedTables.schema(m).equals("public")) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_db_role_setting d JOIN pg_roles r "
+                        + "ON r.oid = d.setrole WHERE r.rolname = '" + ROLE + "' AND array_to_string(d.setconfig, ',') "
+                        + "LIKE '%default_transaction_read_only=on%'")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isZero();
+                }
+            }
+            else {
+                try (ResultSet rs = st.executeQuery("SELECT @@global.read_only")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).isZero();
+                }
+            }
+        }
+    }
+}
