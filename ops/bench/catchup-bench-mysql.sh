@@ -28,34 +28,15 @@ cleanup_mysql() {
 }
 trap cleanup_mysql EXIT
 
-now() { date +%s.%N; }
-
-start_mariadbd() { # name port server-id extra-args...
-  local name=$1 port=$2 id=$3; shift 3
-  local dir="$MYWORK/$name"
-  mkdir -p "$dir"
-  mariadb-install-db --no-defaults --user="$(whoami)" --datadir="$dir/data" --auth-root-authentication-method=normal \
-    > "$dir/install.log" 2>&1
-  /usr/sbin/mariadbd --no-defaults --user="$(whoami)" --datadir="$dir/data" --port="$port" --bind-address=127.0.0.1 \
-    --socket="$dir/sock" --pid-file="$dir/pid" --server-id="$id" --skip-name-resolve \
-    --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 --max-connections=200 \
-    --default-time-zone=+00:00 "$@" > "$dir/err.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 60); do
-    mariadb -h127.0.0.1 -P"$port" -uroot -e "SELECT 1" > /dev/null 2>&1 && break
-    sleep 0.5
-  done
-  mariadb -h127.0.0.1 -P"$port" -uroot -e "SET sql_log_bin=0; CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
-    GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION" 2>/dev/null || true
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bench_mysql_catchup() {
   echo "== MariaDB catch-up: sysbench oltp_write_only --threads=$THREADS --time=$TIME backlog, $ROWS rows"
   local src="mariadb -h127.0.0.1 -P$SRC_PORT -uroot" rep="mariadb -h127.0.0.1 -P$REP_PORT -uroot"
   local tgt="mariadb -h127.0.0.1 -P$TGT_PORT -uroot"
-  start_mariadbd src "$SRC_PORT" 11 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL
-  start_mariadbd rep "$REP_PORT" 12 --relay-log=relay-bin --skip-slave-start --slave-parallel-threads="$THREADS"
-  start_mariadbd tgt "$TGT_PORT" 13
+  start_mariadbd "$MYWORK/src" "$SRC_PORT" 11 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL
+  start_mariadbd "$MYWORK/rep" "$REP_PORT" 12 --relay-log=relay-bin --skip-slave-start --slave-parallel-threads="$THREADS"
+  start_mariadbd "$MYWORK/tgt" "$TGT_PORT" 13
 
   # 1. the table everywhere, same rows (the copy phase is not what is measured here)
   $src -e "CREATE DATABASE sb"

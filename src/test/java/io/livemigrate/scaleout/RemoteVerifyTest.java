@@ -1,60 +1,56 @@
 package io.livemigrate.scaleout;
 
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.engine.KeyValue;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
-import io.livemigrate.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code verify --workers remote}: two worker JVMs verify the partitions of a copied migration; an equal target
- * verifies EQUAL (exit 0) with both workers having run partitions, and a changed row is found (exit 3).
+ * {@code verify --workers remote} with a manager and two worker JVMs: both workers verify partitions; one is killed
+ * with {@code kill -9} in the middle of a partition, which ends FAILED after the heartbeat timeout; running verify
+ * again re-runs only the failed partitions, from their last verified chunk, and finds a row corrupted after the kill
+ * in the part the killed worker never reached, with totals that count every row exactly once and a summary that
+ * counts only the rows the re-run verified. With the row restored, a fresh verification is EQUAL.
  */
 class RemoteVerifyTest {
 
-    private static final Pattern RUNNING = Pattern.compile("worker (\\S+): running verify-range:");
+    private static final String CHUNK_ROWS = "100"; // about 100 checkpoints per partition: a kill lands mid-partition
 
     @TempDir
     Path dir;
 
-    private final List<Process> workers = new ArrayList<>();
-    private String queue;
+    private ScaleOutFixture scaleOut;
 
     @AfterEach
     void stop() throws Exception {
-        workers.forEach(Process::destroyForcibly);
-        if (queue != null) {
-            RabbitMq.deleteQueue(queue);
-        }
-        try (var logs = Files.list(dir)) {
-            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                System.out.println("==== " + log.getFileName() + "\n" + Files.readString(log));
-            }
+        if (scaleOut != null) {
+            scaleOut.close();
         }
     }
 
     @Test
-    void twoWorkersVerifyAndFindADifference() throws Exception {
+    void workerKilledMidPartitionFailsOnlyItsPartitionsAndARerunVerifiesTheRest() throws Exception {
         RabbitMq.assumeRunning();
         EmbeddedServer server = TestDatabases.postgres();
-        MigrationFixture m = new MigrationFixture(server, dir, "rverify")
-                .copyOptions("{ threads: 2, chunk-rows: 500, partition-rows: 10000 }");
-        m.repository(TestServer.of(server).newDatabase("rverify_repo") + "?user=" + server.user() + "&password="
-                + server.password());
+        scaleOut = new ScaleOutFixture(server, dir, "rverify", "{ threads: 2, chunk-rows: 500, partition-rows: 10000 }");
+        MigrationFixture m = scaleOut.migration();
         try (Connection s = m.source()) {
             execute(s, "CREATE TABLE items (id bigint PRIMARY KEY, name text, price numeric)",
                     "INSERT INTO items SELECT g, 'item ' || g, g / 3.0 FROM generate_series(1, 100000) g",
@@ -62,40 +58,96 @@ class RemoteVerifyTest {
                     "INSERT INTO tags SELECT g % 5000, 't' || g FROM generate_series(1, 40000) g",
                     "ANALYZE");
         }
-        assertThat(m.run("copy")).as(m.output()).isZero(); // locally: the plan's mode is local until set below
-        queue = "livemigrate.test." + dir.getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
-        Files.writeString(m.plan(), "workers: { broker: \"" + RabbitMq.URI + "\", queue: \"" + queue
-                + "\", heartbeat: 500ms, timeout: 4s }\n", StandardOpenOption.APPEND);
-        Path logA = dir.resolve("worker-a.log");
-        Path logB = dir.resolve("worker-b.log");
-        workers.add(m.start("worker", "-Xmx256m", logA));
-        workers.add(m.start("worker", "-Xmx256m", logB));
-        awaitReady(logA);
-        awaitReady(logB);
+        assertThat(m.run("copy")).as(m.output()).isZero(); // locally: the plan's mode stays local
+        scaleOut.appendWorkersSection(false);
+        ScaleOutFixture.Worker a = scaleOut.startWorker("a");
+        ScaleOutFixture.Worker b = scaleOut.startWorker("b");
 
-        assertThat(m.run("verify", "--workers", "remote", "--chunk-rows", "500")).as(m.output()).isZero();
-        assertThat(m.output()).contains("EQUAL").contains("runs on worker");
-        assertThat(workersIn(logA) + workersIn(logB)).as("both workers verified partitions").isEqualTo(2);
+        Path managerLog = dir.resolve("manager.log");
+        Process manager = scaleOut.start("verify", managerLog, "--workers", "remote", "--chunk-rows", CHUNK_ROWS);
+        long killed = scaleOut.awaitMidPartition(b, "verify-range:public.items#%", 3);
+        ScaleOutFixture.kill(b.process());
+
+        assertThat(manager.waitFor(180, TimeUnit.SECONDS)).as("the manager ends after the timeout").isTrue();
+        String first = Files.readString(managerLog);
+        assertThat(manager.exitValue()).as(first).isEqualTo(1);
+        assertThat(first).contains("silent for").contains("partition FAILED").contains("runs on worker");
+        assertThat(scaleOut.leaseWorkers()).as("both workers verified partitions")
+                .containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(scaleOut.stepStatus(killed)).isEqualTo("FAILED");
+        assertThat(scaleOut.stepExitMessage(killed)).contains("worker " + b.id() + " stopped heart-beating");
+        List<String> failed = scaleOut.partitions("verify-range", "FAILED");
+        assertThat(failed).as("the killed worker's partitions failed").isNotEmpty();
+        assertThat(scaleOut.leasedBy(b.id())).as("and only those").containsAll(failed);
+
+        // Corrupt a row the killed partition had not verified: after its last checkpoint, before its upper bound.
+        // Only the re-run can find it, and only if it really compares the rest of that partition.
+        long corrupted = unverifiedKey(m, scaleOut.stepContext(killed));
+        try (Connection t = m.target()) {
+            execute(t, "UPDATE items SET name = 'corrupted' WHERE id = " + corrupted);
+        }
+        long verifiedBeforeRestart = compared(scaleOut.query("SELECT STEP_EXECUTION_ID FROM BATCH_STEP_EXECUTION "
+                + "WHERE STEP_NAME LIKE 'verify-range:%' AND STATUS = 'FAILED'"));
+
+        assertThat(m.run("verify", "--workers", "remote", "--chunk-rows", CHUNK_ROWS)).as(m.output()).isEqualTo(3);
+        assertThat(m.output()).contains("DIFFERENCES (resumed)").contains("key " + corrupted + ": ")
+                .containsPattern("public\\.items\\s+100,000\\s+99,999\\s+0\\s+0\\s+1\\s")
+                .containsPattern("public\\.tags\\s+40,000\\s+40,000\\s+0\\s+0\\s+0\\s");
+        assertThat(scaleOut.partitionsOfLastExecution("verify-range")).as("only the failed partitions ran again")
+                .containsExactlyInAnyOrderElementsOf(failed);
+        long verifiedAfterRestart = compared(scaleOut.query("SELECT STEP_EXECUTION_ID FROM BATCH_STEP_EXECUTION "
+                + "WHERE STEP_NAME LIKE 'verify-range:%' AND JOB_EXECUTION_ID = "
+                + "(SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION)"));
+        assertThat(rowsPerSide(m.output())).as("the summary counts the rows the re-run verified, not all rows")
+                .isEqualTo(verifiedAfterRestart - verifiedBeforeRestart).isLessThan(140_000);
 
         try (Connection t = m.target()) {
-            execute(t, "UPDATE items SET name = 'changed' WHERE id = 4242");
+            execute(t, "UPDATE items SET name = 'item " + corrupted + "' WHERE id = " + corrupted);
         }
-        assertThat(m.run("verify", "--workers", "remote")).as(m.output()).isEqualTo(3);
-        assertThat(m.output()).contains("key 4242");
+        assertThat(m.run("verify", "--workers", "remote")).as(m.output()).isZero();
+        assertThat(m.output()).contains("verify: EQUAL:").doesNotContain("(resumed)");
+        assertThat(rowsPerSide(m.output())).as("a new run verifies every row").isEqualTo(140_000);
     }
 
-    private static long workersIn(Path log) throws Exception {
-        return RUNNING.matcher(Files.readString(log)).results().map(r -> r.group(1)).distinct().count();
-    }
-
-    private static void awaitReady(Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("partition(s) at a time")) {
-                return;
+    /**
+     * The last key of the partition that its committed context has not verified yet: keys of a partition are
+     * {@code (range.lower, range.upper]}, verified up to {@code range.cursor} (see KeySliceReader).
+     */
+    private static long unverifiedKey(MigrationFixture m, Map<String, Object> partition) throws Exception {
+        assertThat(partition.get("range.finished")).as("killed before its last chunk: %s", partition)
+                .isNotEqualTo("true");
+        long after = key(partition, "range.cursor", key(partition, "range.lower", 0));
+        long upTo = key(partition, "range.upper", Long.MAX_VALUE);
+        try (Connection t = m.target();
+             PreparedStatement ps = t.prepareStatement("SELECT max(id) FROM items WHERE id > ? AND id <= ?")) {
+            ps.setLong(1, after);
+            ps.setLong(2, upTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long key = rs.getLong(1);
+                assertThat(rs.wasNull()).as("rows left after %d in %s", after, partition).isFalse();
+                return key;
             }
-            Thread.sleep(50);
         }
-        throw new AssertionError("worker not ready:\n" + Files.readString(log));
+    }
+
+    /** Rows the given partitions' committed contexts count as verified, over all their executions so far. */
+    private long compared(List<String> stepExecutionIds) throws Exception {
+        long rows = 0;
+        for (String id : stepExecutionIds) {
+            rows += ((Number) scaleOut.stepContext(Long.parseLong(id)).getOrDefault("verify.compared", 0L)).longValue();
+        }
+        return rows;
+    }
+
+    private static long rowsPerSide(String output) {
+        Matcher rows = Pattern.compile("([\\d,]+) rows per side").matcher(output);
+        assertThat(rows.find()).as(output).isTrue();
+        return Long.parseLong(rows.group(1).replace(",", ""));
+    }
+
+    private static long key(Map<String, Object> context, String name, long absent) {
+        Object encoded = context.get(name);
+        return encoded == null ? absent : Long.parseLong(KeyValue.decode((String) encoded).parts().get(0));
     }
 }
