@@ -16,16 +16,6 @@ interface CutoverDialect {
         return kind == EngineKind.POSTGRESQL ? new PostgresCutoverDialect() : new MySqlCutoverDialect();
     }
 
-    /**
-     * Called with writes fenced: a position that catch-up has applied once every transaction committed on the
-     * source before now is on the target. It also commits a tiny marker transaction after that position, so an
-     * otherwise idle stream still moves past it.
-     */
-    ChangePosition drainPosition(Connection source, String plan) throws SQLException;
-
-    /** Whether {@code applied} (the catch-up's committed position) is at or past {@code drain}. */
-    boolean reached(ChangePosition applied, ChangePosition drain);
-
     /** Sequences / AUTO_INCREMENT on the target set at or past the source's values; returns how many were set. */
     int advanceSequences(Connection source, Connection target, List<TableId> sourceTables,
                          java.util.function.UnaryOperator<TableId> targetTable) throws SQLException;

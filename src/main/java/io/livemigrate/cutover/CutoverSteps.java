@@ -86,14 +86,14 @@ final class CutoverSteps {
         long deadline = Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED)) + plan.cutover().maxPause().toMillis();
         ChangePosition drain;
         try (Connection source = resources.source().getConnection()) {
-            drain = dialect.drainPosition(source, plan.name());
+            drain = resources.engine().markPosition(source, plan.name());
         }
         record.put(CutoverRecord.DRAIN_POSITION, drain.serialize());
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
             while (true) {
                 Optional<ChangePosition> applied = CatchupState.read(target, plan.name());
-                if (applied.isPresent() && dialect.reached(applied.get(), drain)) {
+                if (applied.isPresent() && resources.engine().reached(applied.get(), drain)) {
                     log.info("3/9 drained: catch-up applied {} (fence at {})", applied.get(), drain);
                     chunk.getStepContext().getStepExecution().getExecutionContext()
                             .putString("applied", applied.get().serialize());

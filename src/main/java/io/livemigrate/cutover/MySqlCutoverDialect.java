@@ -12,56 +12,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** MySQL/MariaDB: binlog file/pos, AUTO_INCREMENT, the global read_only fence. */
 final class MySqlCutoverDialect implements CutoverDialect {
 
-    private static final String MARKER_DDL = "CREATE TABLE IF NOT EXISTS livemigrate.cutover_marker "
-            + "(plan varchar(200) PRIMARY KEY, marked_at varchar(40))";
-
-    /**
-     * The binlog position after the fence, then a marker transaction after it (the cutover's user may write under
-     * read_only: it needs SUPER or READ_ONLY ADMIN), which moves an otherwise idle stream past the position.
-     */
-    @Override
-    public ChangePosition drainPosition(Connection source, String plan) throws SQLException {
-        try (Statement st = source.createStatement()) {
-            st.execute("CREATE DATABASE IF NOT EXISTS livemigrate");
-            st.execute(MARKER_DDL);
-            ChangePosition position;
-            try (ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("the source has no binary log (SHOW MASTER STATUS is empty)");
-                }
-                position = new ChangePosition("mysql", Map.of("file", rs.getString(1), "pos", rs.getString(2)));
-            }
-            try (PreparedStatement ps = source.prepareStatement(
-                    "REPLACE INTO livemigrate.cutover_marker (plan, marked_at) VALUES (?, ?)")) {
-                ps.setString(1, plan);
-                ps.setString(2, java.time.Instant.now().toString());
-                ps.executeUpdate();
-            }
-            if (!source.getAutoCommit()) {
-                source.commit();
-            }
-            return position;
-        }
-    }
-
-    /** Binlog files are named {@code base.000123}: the numeric suffix orders them. */
-    @Override
-    public boolean reached(ChangePosition applied, ChangePosition drain) {
-        long appliedFile = fileNumber(applied.get("file"));
-        long drainFile = fileNumber(drain.get("file"));
-        return appliedFile > drainFile
-                || (appliedFile == drainFile && Long.parseLong(applied.get("pos")) >= Long.parseLong(drain.get("pos")));
-    }
-
-    private static long fileNumber(String file) {
-        return Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
-    }
 
     /** AUTO_INCREMENT of each table on the target raised to the source's next value (never lowered). */
     @Override
@@ -120,7 +75,7 @@ final class MySqlCutoverDialect implements CutoverDialect {
     public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
         List<String> dropped = new ArrayList<>();
         try (Statement st = c.createStatement()) {
-            for (String table : List.of("catchup_state", "changed_rows", "cutover_marker")) {
+            for (String table : List.of("catchup_state", "changed_keys", "cutover_marker")) {
                 try (ResultSet rs = st.executeQuery("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                         + "'livemigrate' AND TABLE_NAME = '" + table + "'")) {
                     if (!rs.next()) {

@@ -20,33 +20,6 @@ import java.util.function.UnaryOperator;
 /** PostgreSQL: LSNs, setval, slot and publication, the role-based read-only fence. */
 final class PostgresCutoverDialect implements CutoverDialect {
 
-    /**
-     * The LSN is read inside the marker transaction, before its commit record: every earlier commit ends before
-     * it, and the marker's commit (a transactional logical message, which pgoutput delivers as a transaction when
-     * asked for messages) ends after it, so an idle stream still reaches it.
-     */
-    @Override
-    public ChangePosition drainPosition(Connection source, String plan) throws SQLException {
-        boolean autoCommit = source.getAutoCommit();
-        source.setAutoCommit(false);
-        try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, "
-                     + "pg_logical_emit_message(true, 'livemigrate', 'cutover drain')")) {
-            rs.next();
-            String lsn = rs.getString(1);
-            source.commit();
-            return new ChangePosition("postgresql", Map.of("lsn", lsn));
-        }
-        finally {
-            source.setAutoCommit(autoCommit);
-        }
-    }
-
-    @Override
-    public boolean reached(ChangePosition applied, ChangePosition drain) {
-        return LogSequenceNumber.valueOf(applied.get("lsn")).asLong() >= LogSequenceNumber.valueOf(drain.get("lsn")).asLong();
-    }
-
     /** Every sequence in the plan's schemas, set to the source's last value unless the target is already past it. */
     @Override
     public int advanceSequences(Connection source, Connection target, List<TableId> sourceTables,
@@ -122,7 +95,7 @@ final class PostgresCutoverDialect implements CutoverDialect {
         dropSlotAndPublication(c, captureName, dropped);
         try (Statement st = c.createStatement()) {
             if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
-                for (String table : List.of("catchup_state", "changed_rows")) {
+                for (String table : List.of("catchup_state", "changed_keys")) {
                     if (exists(c, "SELECT 1 FROM pg_tables WHERE schemaname = 'livemigrate' AND tablename = ?", table)) {
                         st.execute("DROP TABLE livemigrate." + table);
                         dropped.add("state table livemigrate." + table);

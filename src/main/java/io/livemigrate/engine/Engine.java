@@ -77,6 +77,17 @@ public interface Engine {
     ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException;
 
     /**
+     * A position on the source that the catch-up of {@code plan} has applied once every transaction committed on the
+     * source before this call is on the target; it also commits a tiny marker transaction after that position, so an
+     * otherwise idle stream still moves past it. The cutover drains to it with writes fenced; verification waits for
+     * it before rechecking rows that may only be in flux.
+     */
+    ChangePosition markPosition(Connection source, String plan) throws SQLException;
+
+    /** Whether {@code applied} (a position catch-up committed on the target) is at or past {@code mark}. */
+    boolean reached(ChangePosition applied, ChangePosition mark);
+
+    /**
      * As {@link #capturePosition(Connection, String)}, knowing the plan's tables: PostgreSQL creates the publication
      * for them before the slot, so every change after the slot's start is published.
      */
@@ -104,6 +115,20 @@ public interface Engine {
     String upsertSql(TableInfo table, TableId targetTable, List<Column> columns);
 
     /**
+     * The same upsert for many rows in one statement, or null where the engine has none (the applier then sends
+     * {@link #upsertSql} once per row, batched): one parameter per column, a text array holding that column's value
+     * of every row (SQL NULL elements for NULL), rows in the same order in every array; no key twice.
+     */
+    default String upsertManySql(TableInfo table, TableId targetTable, List<Column> columns) {
+        return null;
+    }
+
+    /** A delete of many keys in one statement, as {@link #upsertManySql}: one text array per key column; or null. */
+    default String deleteManySql(TableInfo table, TableId targetTable) {
+        return null;
+    }
+
+    /**
      * A statement that, run inside a transaction of an apply session, makes that commit durable, for engines whose
      * apply session commits asynchronously (see {@link #applySessionSetup()}); null when every commit is durable.
      */
@@ -117,14 +142,8 @@ public interface Engine {
     /**
      * Creates livemigrate's catch-up state tables if missing: {@code livemigrate.catchup_state(plan varchar(200)
      * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))} and
-     * {@code livemigrate.changed_rows(plan, table_name, key_hash, key_text, batch)}, primary key
-     * {@code (plan, table_name, key_hash)}, indexed by {@code (plan, batch, table_name, key_hash)}.
+     * {@code livemigrate.changed_keys(plan varchar(200), batch bigint, part int, key_count int, entries text)},
+     * primary key {@code (plan, batch, part)}, append-only (see {@code ChangedKeys}).
      */
     List<String> catchupStateDdl();
-
-    /**
-     * An upsert of {@code rows} rows of {@code livemigrate.changed_rows}, five parameters per row in the order
-     * {@code plan, table_name, key_hash, key_text, batch}; an existing row takes the new batch number.
-     */
-    String changedKeysUpsert(int rows);
 }

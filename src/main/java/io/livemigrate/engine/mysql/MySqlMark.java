@@ -1,0 +1,53 @@
+package io.livemigrate.engine.mysql;
+
+import io.livemigrate.engine.ChangePosition;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+
+/**
+ * The binlog position now, then a marker transaction after it ({@code livemigrate.cutover_marker} on the source),
+ * which moves an otherwise idle stream past the position. Under the cutover's {@code read_only} fence the marker
+ * write needs SUPER or READ ONLY ADMIN, which livemigrate's own user has and the application's must not.
+ */
+final class MySqlMark {
+
+    static final String MARKER_TABLE = "cutover_marker";
+
+    private MySqlMark() {
+    }
+
+    static ChangePosition mark(Connection source, String plan) throws SQLException {
+        ChangePosition position = MySqlPosition.capture(source);
+        try (Statement st = source.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS livemigrate");
+            st.execute("CREATE TABLE IF NOT EXISTS livemigrate." + MARKER_TABLE
+                    + " (plan varchar(200) PRIMARY KEY, marked_at varchar(40))");
+        }
+        try (PreparedStatement ps = source.prepareStatement(
+                "REPLACE INTO livemigrate." + MARKER_TABLE + " (plan, marked_at) VALUES (?, ?)")) {
+            ps.setString(1, plan);
+            ps.setString(2, Instant.now().toString());
+            ps.executeUpdate();
+        }
+        if (!source.getAutoCommit()) {
+            source.commit();
+        }
+        return position;
+    }
+
+    /** Binlog files are named {@code base.000123}: the numeric suffix orders them. */
+    static boolean reached(ChangePosition applied, ChangePosition mark) {
+        long appliedFile = fileNumber(applied.get("file"));
+        long markFile = fileNumber(mark.get("file"));
+        return appliedFile > markFile
+                || (appliedFile == markFile && Long.parseLong(applied.get("pos")) >= Long.parseLong(mark.get("pos")));
+    }
+
+    private static long fileNumber(String file) {
+        return Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
+    }
+}
