@@ -4,14 +4,14 @@ import java.time.Duration;
 
 /**
  * The hook that lets verification run while catch-up applies changes ("in flux"): rows a verification finds
- * different may simply not have been replayed yet. When a probe is present (a bean the catch-up job provides),
+ * different may simply not have been replayed yet. When a probe is present ({@link CatchupAppliedProbe}, whenever the plan's catch-up is running),
  * a differing range is re-compared after the target has applied everything up to the source position seen at the
  * first check, for at most {@link RangeVerifier#FLUX_ROUNDS} rounds; only rows that differ in every round are
  * differences, the others are reported as in flux. Without a probe (no catch-up running) nothing is rechecked.
  *
- * <p>Implementations: the source position is what the source has committed now (PostgreSQL
- * {@code pg_current_wal_lsn()}, MySQL binlog file/position or GTID set), in the catch-up job's own serialized form;
- * the applied position is the one catch-up stores in the target with each applied transaction (DESIGN rule 4).
+ * <p>The source position is what the source has committed now (the engine's mark: PostgreSQL's WAL insert
+ * position, MySQL's binlog file/position), in the catch-up job's own serialized form; the applied position is the
+ * one catch-up stores in the target with each applied transaction (DESIGN rule 4).
  */
 public interface AppliedPositionProbe {
 

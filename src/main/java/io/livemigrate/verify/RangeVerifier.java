@@ -14,8 +14,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -126,21 +129,11 @@ final class RangeVerifier {
 
     private void leaf(Connection s, Connection t, KeyValue lower, KeyValue upper, VerifyCounts counts,
                       List<Difference> found) throws SQLException {
-        String position = sourcePosition();
-        Map<String, Difference> diffs = compareRows(s, t, lower, upper);
-        long first = diffs.size();
-        for (int round = 1; probe != null && round <= FLUX_ROUNDS && !diffs.isEmpty(); round++) {
-            awaitApplied(position);
-            position = sourcePosition();
-            Map<String, Difference> again = compareRows(s, t, lower, upper);
-            diffs.keySet().retainAll(again.keySet());
-            diffs.replaceAll((k, d) -> again.get(k));
-        }
-        counts.inFlux += first - diffs.size();
+        Map<String, Difference> diffs = persistentDifferences(s, t, lower, upper, counts);
         if (repair && !diffs.isEmpty()) {
             long before = diffs.size();
             copy(s, t, lower, upper);
-            diffs = compareRows(s, t, lower, upper);
+            diffs = differences(compareRows(s, t, lower, upper));
             counts.repaired += Math.max(0, before - diffs.size());
             log.info("repaired {} row(s) of {} in ({}, {}]", before - diffs.size(), table.id(), lower, upper);
         }
@@ -154,12 +147,62 @@ final class RangeVerifier {
         found.addAll(diffs.values());
     }
 
+    /**
+     * The leaf's differences, less those in flux while catch-up runs. Then each comparison reads the source rows,
+     * waits until the target has applied everything the source had committed by then, and reads the target rows, so
+     * replication lag alone makes no difference. Rows the application changes meanwhile still can, so a differing
+     * key is compared again, for at most {@link #FLUX_ROUNDS} rounds: it is a difference when it differs again with
+     * neither side's row changed in between (the target had every chance to catch up and did not move). Keys that
+     * stop differing, or whose rows kept changing, are in flux (a row written constantly can stay there; the
+     * cutover re-checks changed rows with writes fenced). Without catch-up running nothing is rechecked.
+     */
+    private Map<String, Difference> persistentDifferences(Connection s, Connection t, KeyValue lower, KeyValue upper,
+                                                          VerifyCounts counts) throws SQLException {
+        Map<String, RowDigestComparison.Mismatch> diffs = compareRows(s, t, lower, upper);
+        long first = diffs.size();
+        Set<String> stable = null;
+        for (int round = 1; probe != null && round <= FLUX_ROUNDS && !diffs.isEmpty(); round++) {
+            Map<String, RowDigestComparison.Mismatch> again = compareRows(s, t, lower, upper);
+            Map<String, RowDigestComparison.Mismatch> still = new LinkedHashMap<>();
+            stable = new HashSet<>();
+            for (Map.Entry<String, RowDigestComparison.Mismatch> e : diffs.entrySet()) {
+                RowDigestComparison.Mismatch now = again.get(e.getKey());
+                if (now != null) {
+                    still.put(e.getKey(), now);
+                    if (now.sameStatesAs(e.getValue())) {
+                        stable.add(e.getKey());
+                    }
+                }
+            }
+            diffs = still;
+            if (stable.size() == diffs.size()) {
+                break;
+            }
+        }
+        if (stable != null) {
+            diffs.keySet().retainAll(stable);
+        }
+        counts.inFlux += first - diffs.size();
+        return differences(diffs);
+    }
+
+    private static Map<String, Difference> differences(Map<String, RowDigestComparison.Mismatch> mismatches) {
+        Map<String, Difference> differences = new LinkedHashMap<>();
+        mismatches.forEach((k, m) -> differences.put(k, m.difference()));
+        return differences;
+    }
+
     /** Rows of the leaf by key: the source's (at most a leaf's worth) held, the target's streamed past them. */
-    private Map<String, Difference> compareRows(Connection s, Connection t, KeyValue lower, KeyValue upper)
-            throws SQLException {
-        return RowDigestComparison.compare(table.id().qualified(), digester.columns(),
+    private Map<String, RowDigestComparison.Mismatch> compareRows(Connection s, Connection t, KeyValue lower,
+                                                                  KeyValue upper) throws SQLException {
+        return RowDigestComparison.compareTracked(table.id().qualified(), digester.columns(),
                 sink -> digester.rows(s, table.id(), lower, upper, sink),
-                sink -> digester.rows(t, targetId, lower, upper, sink), LEAF_SAMPLES);
+                sink -> {
+                    if (probe != null) {
+                        awaitApplied(sourcePosition());
+                    }
+                    digester.rows(t, targetId, lower, upper, sink);
+                }, LEAF_SAMPLES);
     }
 
     /** Re-copies the leaf as the copy job does: delete the range on the target and bulk-load it, one transaction. */

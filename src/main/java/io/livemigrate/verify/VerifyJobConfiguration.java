@@ -57,7 +57,7 @@ public class VerifyJobConfiguration {
                         .tasklet(new SplitRangesTasklet(resources, tables.ids()), tx).build())
                 .next(verifyPartitionsStep)
                 .next(new StepBuilder("verify-report", jobRepository)
-                        .tasklet(new VerifyReportTasklet(jobRepository, verifyReportStore, plan.name()), tx)
+                        .tasklet(new VerifyReportTasklet(jobRepository, verifyReportStore, resources), tx)
                         .allowStartIfComplete(true).build())
                 .build();
     }
@@ -132,11 +132,13 @@ public class VerifyJobConfiguration {
     @Bean
     @StepScope
     SliceVerifyWriter sliceVerifyWriter(MigrationResources resources, VerifyDigesters digesters,
-                                        ObjectProvider<AppliedPositionProbe> probe, VerifyReportStore store,
+                                        JobRepository jobRepository, VerifyReportStore store,
                                         AtomicLong verifyProgress,
                                         @Value("#{jobParameters['" + REPAIR_PARAMETER + "']}") String repair,
                                         @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new SliceVerifyWriter(resources, digesters, probe.getIfAvailable(), Boolean.parseBoolean(repair), store,
+        // While catch-up runs, a differing row may only not be replayed yet: it is rechecked before it counts.
+        AppliedPositionProbe probe = CatchupAppliedProbe.ifCatchupRunning(resources, jobRepository).orElse(null);
+        return new SliceVerifyWriter(resources, digesters, probe, Boolean.parseBoolean(repair), store,
                 stepExecution, verifyProgress);
     }
 }
