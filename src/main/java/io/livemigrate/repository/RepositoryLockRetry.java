@@ -6,11 +6,14 @@ import java.sql.SQLException;
  * Retries opening the default H2 repository while another livemigrate process is becoming its server: with
  * AUTO_SERVER, two processes opening the file at the same moment race for the lock, and the loser is told the file is
  * "locked by another process" (H2 error 90020) for the few milliseconds the winner needs to start serving it; after
- * a killed owner, H2 refuses a lock file that was "recently modified" until it is a few seconds old.
+ * a killed owner, H2 refuses a lock file that was "recently modified" until it is a few seconds old; and a process
+ * that opens the file just as its serving owner exits finds the owner's port closed ("Connection is broken", error
+ * 90067, caused by a refused connection) until it takes the file over itself on the next attempt.
  */
 public final class RepositoryLockRetry {
 
     private static final int H2_LOCKED = 90020;
+    private static final int H2_CONNECTION_BROKEN = 90067;
     private static final int ATTEMPTS = 40;
 
     /** Work that opens the repository. */
@@ -49,9 +52,13 @@ public final class RepositoryLockRetry {
                 || message.contains("Another process was faster") || message.contains("Locked by another"));
     }
 
+    private static boolean ownerGone(SQLException e) {
+        return e.getErrorCode() == H2_CONNECTION_BROKEN && e.getCause() instanceof java.net.ConnectException;
+    }
+
     static boolean locked(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_LOCKED || openRace(sql))) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_LOCKED || openRace(sql) || ownerGone(sql))) {
                 return true;
             }
         }

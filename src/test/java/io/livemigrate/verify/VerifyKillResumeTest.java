@@ -57,19 +57,27 @@ class VerifyKillResumeTest {
             execute(t, "DELETE FROM big WHERE id = 150000");
         }
 
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "verify",
-                "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--chunk-rows", "50"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("verify-child.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        // The test holds the repository open (and so serves it) while it watches the child: polling with a new
+        // connection each time raced the child for the H2 file's server and could miss the whole run.
+        Connection repository = RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
         long chunks = 0;
-        while (System.nanoTime() < deadline && child.isAlive() && (chunks = verifiedChunks(m)) < 10) {
-            Thread.sleep(20);
+        try {
+            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "verify",
+                    "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--chunk-rows", "50"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("verify-child.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && child.isAlive() && (chunks = verifiedChunks(repository)) < 10) {
+                Thread.sleep(20);
+            }
+            assertThat(child.isAlive()).as("verification still running when killed; log:\n"
+                    + Files.readString(dir.resolve("verify-child.log"))).isTrue();
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(child.isAlive()).as("verification still running when killed; log:\n"
-                + Files.readString(dir.resolve("verify-child.log"))).isTrue();
-        child.destroyForcibly();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        finally {
+            repository.close();
+        }
         assertThat(chunks).isGreaterThanOrEqualTo(10);
 
         assertThat(m.run("verify", "--chunk-rows", "5000")).as(m.output()).isEqualTo(3);
@@ -81,9 +89,8 @@ class VerifyKillResumeTest {
                 .isLessThan(ROWS - 3 * 50 + 1);
     }
 
-    private static long verifiedChunks(MigrationFixture m) throws SQLException {
-        try (Connection c = RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
-             Statement st = c.createStatement();
+    private static long verifiedChunks(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(COMMIT_COUNT), 0) FROM BATCH_STEP_EXECUTION"
                      + " WHERE STEP_NAME LIKE 'verify-range:%'")) {
             rs.next();
