@@ -81,7 +81,7 @@ final class ChangeApplier implements AutoCloseable {
         this.tables = tables;
         this.targetIds = targetIds;
         target.setAutoCommit(true);
-        this.changedKeys = new ChangedKeys(engine, plan, ChangedKeys.lastBatch(target, plan));
+        this.changedKeys = new ChangedKeys(plan, ChangedKeys.lastBatch(target, plan));
         for (String sql : engine.applySessionSetup()) {
             try (Statement st = target.createStatement()) {
                 st.execute(sql);
@@ -317,12 +317,14 @@ final class ChangeApplier implements AutoCloseable {
                             .add(u.image());
                 }
             }
+            TableId targetId = targetIds.get(t.id());
             if (!deletes.isEmpty()) {
-                batch(deleteSql(t), t.keyColumns(), deletes);
+                many(engine.deleteManySql(t, targetId), deleteSql(t), t.keyColumns(), deletes);
             }
             for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : full.entrySet()) {
                 List<Column> columns = s.getKey().stream().map(t::column).toList();
-                batch(engine.upsertSql(t, targetIds.get(t.id()), columns), s.getKey(), s.getValue());
+                many(engine.upsertManySql(t, targetId, columns), engine.upsertSql(t, targetId, columns), s.getKey(),
+                        s.getValue());
             }
             for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : partial.entrySet()) {
                 List<String> set = s.getKey().stream().filter(c -> !t.keyColumns().contains(c)).toList();
@@ -425,12 +427,39 @@ final class ChangeApplier implements AutoCloseable {
         return sql.toString();
     }
 
-    private int[] batch(String sql, List<String> params, List<Map<String, ColumnValue>> rows) throws SQLException {
+    /**
+     * Rows that are distinct keys, through the engine's one-statement form where it has one ({@code manySql}, one text
+     * array per parameter), else as a batch of {@code oneSql}.
+     */
+    private void many(String manySql, String oneSql, List<String> params, List<Map<String, ColumnValue>> rows)
+            throws SQLException {
+        if (manySql == null || rows.size() < 2) {
+            batch(oneSql, params, rows);
+            return;
+        }
+        PreparedStatement ps = statement(manySql);
+        for (int i = 0; i < params.size(); i++) {
+            String[] column = new String[rows.size()];
+            for (int r = 0; r < column.length; r++) {
+                ColumnValue v = rows.get(r).get(params.get(i));
+                column[r] = v == null || v.isNull() ? null : v.text();
+            }
+            ps.setArray(i + 1, target.createArrayOf("text", column));
+        }
+        ps.executeUpdate();
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
             ps = target.prepareStatement(sql);
             statements.put(sql, ps);
         }
+        return ps;
+    }
+
+    private int[] batch(String sql, List<String> params, List<Map<String, ColumnValue>> rows) throws SQLException {
+        PreparedStatement ps = statement(sql);
         for (Map<String, ColumnValue> row : rows) {
             bind(ps, params, row);
             ps.addBatch();

@@ -79,10 +79,11 @@ final class Reverification {
             log.info("4/9 re-verified the {} key(s) changed {}: all equal", o.changed(), since);
         }
         else {
-            step.putString(SUMMARY, "partial: " + o.checked() + " of " + o.changed() + " checked within "
+            String of = (o.recordComplete() ? "" : "at least ") + o.changed();
+            step.putString(SUMMARY, "partial: " + o.checked() + " of " + of + " checked within "
                     + budget.toMillis() + " ms, all equal; the full verification stands for the rest");
             log.warn("4/9 re-verify partial: {} of {} key(s) changed {} checked within cutover.reverify-budget {} ms, "
-                    + "all equal; the full verification stands for the rest", o.checked(), o.changed(), since,
+                    + "all equal; the full verification stands for the rest", o.checked(), of, since,
                     budget.toMillis());
         }
     }

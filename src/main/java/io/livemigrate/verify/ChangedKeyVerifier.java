@@ -1,7 +1,6 @@
 package io.livemigrate.verify;
 
 import io.livemigrate.catchup.ChangedKeys;
-import io.livemigrate.catchup.ChangedKeys.Changed;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.KeyValue;
@@ -24,19 +23,22 @@ import java.util.Map;
 public final class ChangedKeyVerifier {
 
     static final int KEYS_PER_QUERY = 200;
-    private static final int PAGE = 1_000;
+    /** About 100 MB of keys in memory at most; a record longer than this says the last verification is long past. */
+    static final long MAX_KEYS = 1_000_000;
     private static final int SAMPLES = 10;
 
     /**
-     * @param changed     keys changed after the mark (of the plan's tables)
+     * @param changed     keys changed after the mark (of the plan's tables), or as many as were read
+     * @param recordComplete whether the whole record was read ({@code changed} is exact)
      * @param checked     of those, how many were compared within the budget
      * @param differences rows that differ among the checked keys
      * @param samples     the first few of them, to name
      */
-    public record Outcome(long changed, long checked, long differences, List<Difference> samples) {
+    public record Outcome(long changed, boolean recordComplete, long checked, long differences,
+                          List<Difference> samples) {
 
         public boolean complete() {
-            return checked >= changed;
+            return recordComplete && checked >= changed;
         }
     }
 
@@ -50,52 +52,42 @@ public final class ChangedKeyVerifier {
         sourceTables.forEach(id -> tables.put(id.qualified(), id));
     }
 
-    /** Checks the keys changed after {@code mark}, oldest batch first, until done or {@code budget} is spent. */
+    /**
+     * Checks the keys changed after {@code mark}, oldest batch first, until done or {@code budget} is spent. Reading
+     * the record is not counted against the budget (one indexed range read, kept small by each clean verification's
+     * pruning), but is capped at {@link #MAX_KEYS} keys: beyond it the outcome is partial.
+     */
     public Outcome verify(long mark, Duration budget) throws SQLException {
         long deadline = System.nanoTime() + budget.toNanos();
-        String plan = resources.plan().name();
         Tally tally = new Tally();
-        // One target connection reads the keys and digests the rows (pages are read whole first): opening another
-        // inside the write pause cost tens of milliseconds.
+        // One target connection reads the keys and digests the rows: opening another inside the write pause cost
+        // tens of milliseconds.
         try (Connection s = resources.source().getConnection(); Connection t = resources.target().getConnection()) {
-            Connection keys = t;
-            tally.changed = ChangedKeys.count(keys, plan, mark, List.copyOf(tables.keySet()));
-            Map<TableId, List<KeyValue>> pending = new LinkedHashMap<>();
-            Changed after = null;
-            boolean inTime = true;
-            while (inTime && tally.checked < tally.changed) {
-                List<Changed> page = ChangedKeys.page(keys, plan, mark, after, PAGE);
-                if (page.isEmpty()) {
-                    break;
+            ChangedKeys.Recorded recorded = ChangedKeys.since(t, resources.plan().name(), mark, MAX_KEYS);
+            Map<TableId, List<KeyValue>> changed = new LinkedHashMap<>();
+            recorded.keys().forEach((table, keys) -> {
+                TableId id = tables.get(table);
+                if (id != null) { // a table no longer in the plan: not counted either
+                    changed.put(id, new ArrayList<>(keys.keySet()));
                 }
-                after = page.get(page.size() - 1);
-                for (Changed c : page) {
-                    TableId id = tables.get(c.table());
-                    if (id == null) {
-                        continue; // a table no longer in the plan: not counted either
+            });
+            tally.changed = changed.values().stream().mapToLong(List::size).sum();
+            tally.recordComplete = recorded.complete();
+            for (Map.Entry<TableId, List<KeyValue>> e : changed.entrySet()) {
+                List<KeyValue> keys = e.getValue();
+                for (int from = 0; from < keys.size(); from += KEYS_PER_QUERY) {
+                    if (!tally.fits(deadline)) {
+                        return tally.outcome();
                     }
-                    List<KeyValue> batch = pending.computeIfAbsent(id, k -> new ArrayList<>());
-                    batch.add(c.key());
-                    if (batch.size() >= KEYS_PER_QUERY) {
-                        inTime = System.nanoTime() < deadline;
-                        if (!inTime) {
-                            break;
-                        }
-                        check(s, t, id, pending.remove(id), tally);
-                    }
+                    check(s, t, e.getKey(), keys.subList(from, Math.min(keys.size(), from + KEYS_PER_QUERY)), tally);
                 }
-            }
-            for (Map.Entry<TableId, List<KeyValue>> e : pending.entrySet()) {
-                if (!inTime || System.nanoTime() >= deadline) {
-                    break;
-                }
-                check(s, t, e.getKey(), e.getValue(), tally);
             }
         }
-        return new Outcome(tally.changed, tally.checked, tally.differences, List.copyOf(tally.samples));
+        return tally.outcome();
     }
 
     private void check(Connection s, Connection t, TableId id, List<KeyValue> keys, Tally tally) throws SQLException {
+        long start = System.nanoTime();
         ChunkDigester digester = digesters.of(id);
         TableId targetId = resources.plan().targetTable(id);
         Map<String, Difference> diffs = RowDigestComparison.compare(id.qualified(), digester.columns(),
@@ -103,6 +95,7 @@ public final class ChangedKeyVerifier {
                 Integer.MAX_VALUE);
         tally.checked += keys.size();
         tally.differences += diffs.size();
+        tally.lastCheckNanos = System.nanoTime() - start;
         for (Difference d : diffs.values()) {
             if (tally.samples.size() < SAMPLES) {
                 tally.samples.add(d);
@@ -115,5 +108,19 @@ public final class ChangedKeyVerifier {
         long checked;
         long differences;
         final List<Difference> samples = new ArrayList<>();
+        long lastCheckNanos;
+        boolean recordComplete = true;
+
+        Outcome outcome() {
+            return new Outcome(changed, recordComplete, checked, differences, List.copyOf(samples));
+        }
+
+        /**
+         * Whether one more query, taking as long as the last one did, ends before the deadline: writes are held while
+         * this runs, so the budget is a limit, not a point after which one more query may start.
+         */
+        boolean fits(long deadline) {
+            return System.nanoTime() + lastCheckNanos < deadline;
+        }
     }
 }

@@ -1,5 +1,10 @@
 package io.livemigrate.verify;
 
+import io.livemigrate.catchup.ChangedKeys;
+import io.livemigrate.core.MigrationResources;
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import io.livemigrate.copy.CopyRange;
 import io.livemigrate.copy.KeyRangePartitioner;
 import io.livemigrate.copy.SplitRangesTasklet;
@@ -31,16 +36,18 @@ class VerifyReportTasklet implements Tasklet {
 
     private final JobRepository jobRepository;
     private final VerifyReportStore store;
+    private final MigrationResources resources;
     private final String plan;
 
-    VerifyReportTasklet(JobRepository jobRepository, VerifyReportStore store, String plan) {
+    VerifyReportTasklet(JobRepository jobRepository, VerifyReportStore store, MigrationResources resources) {
         this.jobRepository = jobRepository;
         this.store = store;
-        this.plan = plan;
+        this.resources = resources;
+        this.plan = resources.plan().name();
     }
 
     @Override
-    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws SQLException {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         JobExecution job = step.getJobExecution();
         Map<String, String> partitionTables = new TreeMap<>();
@@ -78,6 +85,14 @@ class VerifyReportTasklet implements Tasklet {
         store.saveTotals(instance, job.getId(), plan, totals);
         job.getExecutionContext().putLong(DIFFERENCES_KEY, differences);
         log.info("4/4 {} table(s) verified, {} difference(s)", totals.size(), differences);
+        if (differences == 0 && job.getExecutionContext().containsKey(CatchupMarkTasklet.MARK_KEY)) {
+            // The cutover re-checks only keys changed after the latest clean verification's mark: the rest of the
+            // record is never read again.
+            try (Connection target = resources.target().getConnection()) {
+                target.setAutoCommit(true);
+                ChangedKeys.prune(target, plan, job.getExecutionContext().getLong(CatchupMarkTasklet.MARK_KEY));
+            }
+        }
         contribution.setExitStatus(new ExitStatus(differences == 0 ? "EQUAL" : "DIFFERENCES"));
         return RepeatStatus.FINISHED;
     }

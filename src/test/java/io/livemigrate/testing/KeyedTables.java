@@ -1,15 +1,15 @@
 package io.livemigrate.testing;
 
+import io.livemigrate.catchup.ChangedKeys;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
 import static io.livemigrate.testing.TableContents.execute;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two small source tables for tests of the keys catch-up records and the cutover re-checks: {@code acct} (bigint
@@ -51,17 +51,12 @@ public final class KeyedTables {
         return m;
     }
 
-    /** The plan's recorded keys on the target as "table key-text", with their batch numbers. */
+    /** The plan's recorded keys on the target as "table key-text", with the last batch that changed each. */
     public static Map<String, Long> recorded(MigrationFixture m) throws SQLException {
         Map<String, Long> keys = new HashMap<>();
-        try (Connection t = m.target(); PreparedStatement ps = t.prepareStatement(
-                "SELECT table_name, key_text, batch FROM livemigrate.changed_rows WHERE plan = ?")) {
-            ps.setString(1, m.planName());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    assertThat(keys.put(rs.getString(1) + " " + rs.getString(2), rs.getLong(3))).isNull();
-                }
-            }
+        try (Connection t = m.target()) {
+            ChangedKeys.since(t, m.planName(), 0, Long.MAX_VALUE).keys().forEach((table, byKey) ->
+                    byKey.forEach((key, batch) -> keys.put(table + " " + key.encode(), batch)));
         }
         return keys;
     }

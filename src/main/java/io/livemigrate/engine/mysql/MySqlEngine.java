@@ -85,6 +85,16 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public ChangePosition markPosition(Connection source, String plan) throws SQLException {
+        return MySqlMark.mark(source, plan);
+    }
+
+    @Override
+    public boolean reached(ChangePosition applied, ChangePosition mark) {
+        return MySqlMark.reached(applied, mark);
+    }
+
+    @Override
     public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
         return MySqlChunkDigest.of(source, target, table);
     }
@@ -133,19 +143,8 @@ public final class MySqlEngine implements Engine {
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
                         + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)"
                         + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-                // binary collation: table names that differ only in case are different tables, and the keyset
-                // reading of changed keys must order exactly as it compares
-                "CREATE TABLE IF NOT EXISTS livemigrate.changed_rows (plan varchar(200) NOT NULL, "
-                        + "table_name varchar(200) NOT NULL, key_hash char(32) NOT NULL, key_text mediumtext NOT NULL, "
-                        + "batch bigint NOT NULL, PRIMARY KEY (plan, table_name, key_hash), "
-                        + "KEY changed_rows_batch (plan, batch, table_name, key_hash))"
-                        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
-    }
-
-    @Override
-    public String changedKeysUpsert(int rows) {
-        return "INSERT INTO livemigrate.changed_rows (plan, table_name, key_hash, key_text, batch) VALUES "
-                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?)"))
-                + " ON DUPLICATE KEY UPDATE batch = VALUES(batch)";
+                "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
+                        + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries longtext NOT NULL, "
+                        + "PRIMARY KEY (plan, batch, part)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     }
 }

@@ -94,6 +94,16 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public ChangePosition markPosition(Connection source, String plan) throws SQLException {
+        return PostgresMark.mark(source);
+    }
+
+    @Override
+    public boolean reached(ChangePosition applied, ChangePosition mark) {
+        return PostgresMark.reached(applied, mark);
+    }
+
+    @Override
     public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
         return new PostgresChunkDigest(table, source.getMetaData().getDatabaseMajorVersion() >= 14
                 && target.getMetaData().getDatabaseMajorVersion() >= 14);
@@ -116,25 +126,17 @@ public final class PostgresEngine implements Engine {
     /** {@code INSERT ... VALUES (CAST(? AS type), ...) ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c}. */
     @Override
     public String upsertSql(TableInfo table, TableId targetTable, List<Column> columns) {
-        PostgresDialect d = PostgresDialect.INSTANCE;
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(d.table(targetTable)).append(" (");
-        StringBuilder values = new StringBuilder();
-        StringBuilder update = new StringBuilder();
-        for (Column c : columns) {
-            if (values.length() > 0) {
-                sql.append(", ");
-                values.append(", ");
-            }
-            sql.append(d.quote(c.name()));
-            values.append(d.keyParameter(c));
-            if (!table.keyColumns().contains(c.name())) {
-                update.append(update.length() > 0 ? ", " : "").append(d.quote(c.name())).append(" = EXCLUDED.")
-                        .append(d.quote(c.name()));
-            }
-        }
-        sql.append(") VALUES (").append(values).append(") ON CONFLICT (");
-        sql.append(String.join(", ", table.keyColumns().stream().map(d::quote).toList())).append(") DO ");
-        return sql.append(update.length() == 0 ? "NOTHING" : "UPDATE SET " + update).toString();
+        return PostgresApplySql.upsert(table, targetTable, columns);
+    }
+
+    @Override
+    public String upsertManySql(TableInfo table, TableId targetTable, List<Column> columns) {
+        return PostgresApplySql.upsertMany(table, targetTable, columns);
+    }
+
+    @Override
+    public String deleteManySql(TableInfo table, TableId targetTable) {
+        return PostgresApplySql.deleteMany(table, targetTable);
     }
 
     /** As a native subscription does: no foreign key triggers fire (needs superuser; skipped when refused). */
@@ -156,17 +158,8 @@ public final class PostgresEngine implements Engine {
         return List.of("CREATE SCHEMA IF NOT EXISTS livemigrate",
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
                         + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS livemigrate.changed_rows (plan varchar(200) NOT NULL, "
-                        + "table_name varchar(200) NOT NULL, key_hash char(32) NOT NULL, key_text text NOT NULL, "
-                        + "batch bigint NOT NULL, PRIMARY KEY (plan, table_name, key_hash))",
-                "CREATE INDEX IF NOT EXISTS changed_rows_batch ON livemigrate.changed_rows "
-                        + "(plan, batch, table_name, key_hash)");
-    }
-
-    @Override
-    public String changedKeysUpsert(int rows) {
-        return "INSERT INTO livemigrate.changed_rows (plan, table_name, key_hash, key_text, batch) VALUES "
-                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?)"))
-                + " ON CONFLICT (plan, table_name, key_hash) DO UPDATE SET batch = EXCLUDED.batch";
+                "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
+                        + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries text NOT NULL, "
+                        + "PRIMARY KEY (plan, batch, part))");
     }
 }
