@@ -87,6 +87,12 @@ done
 printf '   livemigrate catchup: %6.1f s  %8.0f tx/s (JVM start included)\n' "$LM_S" "$(echo "$TX / $LM_S" | bc -l)"
 printf '   native subscription: %6.1f s  %8.0f tx/s\n' "$NAT_S" "$(echo "$TX / $NAT_S" | bc -l)"
 printf '   ratio livemigrate/native: %.2fx\n' "$(echo "$NAT_S / $LM_S" | bc -l)"
+# catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
+STREAM_S=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$WORK/drain.log" | tail -1)
+if [[ -n "$STREAM_S" ]]; then
+  printf '   livemigrate streaming: %4.1f s  %8.0f tx/s (stream open to caught up)\n' "$STREAM_S" "$(echo "$TX / $STREAM_S" | bc -l)"
+  printf '   ratio livemigrate streaming/native: %.2fx\n' "$(echo "$NAT_S / $STREAM_S" | bc -l)"
+fi
 grep -E "caught up|lag" "$WORK/drain.log" | tail -2 | sed 's/^/   /'
 
 echo "== steady state: catch-up running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"

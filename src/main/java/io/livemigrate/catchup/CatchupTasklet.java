@@ -63,6 +63,11 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     static final long MAX_MILLIS = 500;
     private static final long CHUNK_MILLIS = 2_000;
     private static final long CHECK_MILLIS = 500;
+    /**
+     * With {@code --until-caught-up} and the stream quiet, checks come this often: "caught up" needs two checks with
+     * nothing behind, which at the normal interval kept a drained catch-up waiting a second for nothing.
+     */
+    private static final long IDLE_CHECK_MILLIS = 50;
     private static final Logger log = LoggerFactory.getLogger(CatchupTasklet.class);
 
     private final MigrationResources resources;
@@ -114,7 +119,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 long now = System.nanoTime();
                 if (now >= nextCheck) {
                     check(step);
-                    nextCheck = now + CHECK_MILLIS * 1_000_000;
+                    boolean awaitingCaughtUp = control.untilCaughtUp() && idleSince >= 0;
+                    nextCheck = now + (awaitingCaughtUp ? IDLE_CHECK_MILLIS : CHECK_MILLIS) * 1_000_000;
                 }
                 if (!inTransaction && (stopping || caughtUp())) {
                     commitPending();
@@ -327,6 +333,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         }
         stream = resources.engine().openChangeStream(resources.plan().source(), appliedPosition,
                 List.copyOf(targetShaped.values()), resources.plan().captureName());
+        progress.streaming(events, transactions);
         log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
     }
 

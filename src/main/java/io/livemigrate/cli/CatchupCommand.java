@@ -62,6 +62,7 @@ class CatchupCommand implements Callable<Integer> {
                 control.jobEnded();
             }
             System.out.println(line(progress, 0, 0));
+            progress.runSummary().ifPresent(s -> System.out.println("catchup: this run: " + s));
             return summarize(outcome.execution(), control);
         }
     }
