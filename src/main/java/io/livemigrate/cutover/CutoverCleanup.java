@@ -1,6 +1,7 @@
 package io.livemigrate.cutover;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.engine.CutoverDialect;
 
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ public final class CutoverCleanup {
     }
 
     public static List<String> dropAll(MigrationResources resources) throws Exception {
-        CutoverDialect dialect = CutoverDialect.of(resources.plan().engineKind());
+        CutoverDialect dialect = resources.engine().cutover();
         List<String> dropped = new ArrayList<>();
         try (Connection source = resources.source().getConnection()) {
             source.setAutoCommit(true);

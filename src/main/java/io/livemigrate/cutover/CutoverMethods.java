@@ -1,6 +1,8 @@
 package io.livemigrate.cutover;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.engine.CutoverDialect;
+import io.livemigrate.engine.Fence;
 import io.livemigrate.plan.CutoverOptions;
 import io.livemigrate.plan.MigrationPlan;
 

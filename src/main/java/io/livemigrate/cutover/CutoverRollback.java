@@ -1,5 +1,6 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.engine.Fence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,14 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupState;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.CutoverDialect;
+import io.livemigrate.engine.Fence;
+import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.plan.MigrationPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,7 @@ final class CutoverSteps {
     CutoverSteps(MigrationResources resources, MigrationTables tables, JobRepository repository, JobOperator operator) {
         this.resources = resources;
         this.tables = tables;
-        this.dialect = CutoverDialect.of(resources.plan().engineKind());
+        this.dialect = resources.engine().cutover();
         this.methods = new CutoverMethods(resources, dialect);
         this.repository = repository;
         this.operator = operator;

@@ -1,5 +1,6 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.engine.Fence;
 import io.livemigrate.plan.CutoverOptions;
 
 import java.io.IOException;

@@ -84,6 +84,9 @@ public interface Engine {
      */
     ChangePosition markPosition(Connection source, String plan) throws SQLException;
 
+    /** What the cutover, revert and complete do differently on this engine. */
+    CutoverDialect cutover();
+
     /** Whether {@code applied} (a position catch-up committed on the target) is at or past {@code mark}. */
     boolean reached(ChangePosition applied, ChangePosition mark);
 

@@ -3,8 +3,9 @@ package io.livemigrate.engine.postgres;
 import com.zaxxer.hikari.HikariDataSource;
 import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
-import io.livemigrate.engine.Column;
 import io.livemigrate.engine.ChunkDigester;
+import io.livemigrate.engine.Column;
+import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Finding;
@@ -91,6 +92,11 @@ public final class PostgresEngine implements Engine {
     @Override
     public ChangePosition capturePosition(Connection source, String captureName) throws SQLException {
         return PostgresSlot.capture(source, captureName);
+    }
+
+    @Override
+    public CutoverDialect cutover() {
+        return new PostgresCutoverDialect();
     }
 
     @Override

@@ -1,10 +1,10 @@
-package io.livemigrate.cutover;
+package io.livemigrate.engine;
 
 /**
  * A write fence on the current primary. {@link #prepare()} reads what {@link #lift} must restore and runs before
  * the fence is applied, so the job can persist it first: a rerun after a crash lifts the fence exactly.
  */
-interface Fence {
+public interface Fence {
 
     /** Reads the state to restore; serialized, stored in the job repository. */
     String prepare() throws Exception;

@@ -1,4 +1,6 @@
-package io.livemigrate.cutover;
+package io.livemigrate.engine.mysql;
+
+import io.livemigrate.engine.Fence;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

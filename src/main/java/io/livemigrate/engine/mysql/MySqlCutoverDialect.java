@@ -1,7 +1,9 @@
-package io.livemigrate.cutover;
+package io.livemigrate.engine.mysql;
 
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Fence;
 import io.livemigrate.engine.TableId;
 
 import javax.sql.DataSource;

@@ -1,7 +1,9 @@
-package io.livemigrate.cutover;
+package io.livemigrate.engine.postgres;
 
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Fence;
 import io.livemigrate.engine.TableId;
 import org.postgresql.replication.LogSequenceNumber;
 

@@ -1,20 +1,11 @@
-package io.livemigrate.cutover;
-
-import io.livemigrate.engine.ChangePosition;
-import io.livemigrate.engine.Engine;
-import io.livemigrate.engine.TableId;
-import io.livemigrate.plan.EngineKind;
+package io.livemigrate.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** What the cutover does differently per engine; the job's steps only talk to this. */
-interface CutoverDialect {
-
-    static CutoverDialect of(EngineKind kind) {
-        return kind == EngineKind.POSTGRESQL ? new PostgresCutoverDialect() : new MySqlCutoverDialect();
-    }
+/** What the cutover does differently per engine ({@link Engine#cutover()}); the job's steps only talk to this. */
+public interface CutoverDialect {
 
     /** Sequences / AUTO_INCREMENT on the target set at or past the source's values; returns how many were set. */
     int advanceSequences(Connection source, Connection target, List<TableId> sourceTables,
