@@ -23,8 +23,8 @@ import java.util.Map;
 public final class ChangedKeyVerifier {
 
     static final int KEYS_PER_QUERY = 200;
-    /** About 100 MB of keys in memory at most; a record longer than this says the last verification is long past. */
-    static final long MAX_KEYS = 1_000_000;
+    /** About 30 MB of keys in memory at most: far more than a budget of a few hundred ms can compare anyway. */
+    static final long MAX_KEYS = 200_000;
     private static final int SAMPLES = 10;
 
     /**
