@@ -108,6 +108,11 @@ class VerifyCommand implements Callable<Integer> {
             System.out.printf("%-40s %,12d %,12d %,9d %,9d %,9d %,8d %,8d%n", t.getKey(), c.compared(), c.matching(),
                     c.missing(), c.extra(), c.different(), c.inFlux(), c.repaired());
         }
+        long inFlux = totals.values().stream().mapToLong(VerifyCounts::inFlux).sum();
+        if (inFlux > 0) {
+            System.out.printf("verify: %,d row(s) changed while they were compared (catch-up is running): counted in "
+                    + "flux, not as differences; the cutover re-checks changed rows with writes fenced%n", inFlux);
+        }
         for (Map.Entry<String, VerifyCounts> t : totals.entrySet()) {
             if (t.getValue().differences() > 0) {
                 List<Difference> sample = store.differences(execution.getJobInstance().getInstanceId(), t.getKey(), show);
