@@ -1,5 +1,10 @@
 package io.livemigrate.copy;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.Engines;
+import io.livemigrate.plan.Endpoint;
+import io.livemigrate.plan.EngineKind;
+import io.livemigrate.plan.Secret;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
@@ -99,5 +104,34 @@ class MySqlCopyTest {
         assertThat(m.run("check")).isEqualTo(2);
         assertThat(m.output()).contains("target (jdbc:mysql://127.0.0.1:1/").contains("cannot reach the server");
         assertThat(m.repositoryExists()).isFalse();
+    }
+
+    /**
+     * Regression: with unique_checks=0 and foreign_key_checks=0, MariaDB loads into an empty table under a table X
+     * lock (MDEV-24818), so two partitions of one table starting at once deadlocked, and the victim's LOAD DATA
+     * LOCAL hung for ever. Two target sessions of the copy's pool must each insert into the same empty table inside
+     * open transactions without waiting for the other.
+     */
+    @Test
+    void twoCopySessionsLoadOneEmptyTableAtOnce() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "my_empty");
+        String table = m.targetDatabase() + ".empty_load";
+        try (Connection t = m.target()) {
+            execute(t, "CREATE TABLE " + table + " (id int PRIMARY KEY, v varchar(10))");
+        }
+        Endpoint target = new Endpoint("target", m.targetUrl(), TestDatabases.mariadb().user(), Secret.NONE);
+        try (HikariDataSource pool = Engines.of(EngineKind.MYSQL).openPool(target, 2);
+             Connection a = pool.getConnection(); Connection b = pool.getConnection()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            execute(b, "SET SESSION innodb_lock_wait_timeout = 2");
+            execute(a, "INSERT INTO " + table + " VALUES (1, 'a')");
+            execute(b, "INSERT INTO " + table + " VALUES (2, 'b')"); // a lock wait timeout here is the regression
+            a.commit();
+            b.commit();
+        }
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, table)).isEqualTo(2);
+        }
     }
 }

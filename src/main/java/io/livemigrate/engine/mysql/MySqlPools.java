@@ -10,8 +10,11 @@ import io.livemigrate.plan.Endpoint;
  *   <li>{@code time_zone='+00:00'}: TIMESTAMP text is the stored UTC instant on both sides, no DST gaps;</li>
  *   <li>{@code sql_mode} without strict mode or NO_ZERO_DATE: zero dates and other values the source accepted
  *       load on the target; NO_AUTO_VALUE_ON_ZERO keeps an AUTO_INCREMENT value 0 as 0;</li>
- *   <li>{@code foreign_key_checks=0, unique_checks=0}: tables load in any order, and changes replay in source
- *       order, not constraint order;</li>
+ *   <li>{@code foreign_key_checks=0}: tables load in any order, and changes replay in source order, not
+ *       constraint order. {@code unique_checks} stays 1 on purpose: with both off, MariaDB 10.6+ loads into an
+ *       empty table under a table X lock (MDEV-24818), so the first slices of two partitions of one table deadlock,
+ *       and MariaDB 11.4 left the victim's LOAD DATA LOCAL waiting for its file for ever (seen in
+ *       CopyKillResumeTest). Secondary unique indexes are built after the copy, so the check costs it nothing;</li>
  *   <li>{@code character_set_results=NULL}: the server sends each column's raw bytes in the column's own
  *       character set, which LOAD DATA ... CHARACTER SET binary stores unchanged (latin1 and utf8mb4 alike).
  *       Connector/J decodes strings by each column's reported character set, so catalog reads still work.</li>
@@ -20,7 +23,7 @@ import io.livemigrate.plan.Endpoint;
 final class MySqlPools {
 
     static final String SESSION_SETUP = "SET SESSION time_zone='+00:00', "
-            + "sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks=0, unique_checks=0, "
+            + "sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks=0, unique_checks=1, "
             + "character_set_results=NULL";
 
     private MySqlPools() {
