@@ -45,6 +45,29 @@ public final class CatchupState {
         }
     }
 
+    /**
+     * Waits until the applied position of {@code plan} on {@code target} is at or past {@code mark}, polling every
+     * {@code pollMillis} (a position, not a guess: it returns the moment catch-up commits past it), until
+     * {@code deadlineMillis} ({@link System#currentTimeMillis()}). Returns the applied position once reached, empty at
+     * the deadline; {@code lastSeen} receives what was applied when it gave up, for the message.
+     */
+    public static Optional<ChangePosition> awaitApplied(Connection target, Engine engine, String plan,
+                                                        ChangePosition mark, long deadlineMillis, long pollMillis,
+                                                        java.util.function.Consumer<Optional<ChangePosition>> lastSeen)
+            throws SQLException, InterruptedException {
+        while (true) {
+            Optional<ChangePosition> applied = read(target, plan);
+            if (applied.isPresent() && engine.reached(applied.get(), mark)) {
+                return applied;
+            }
+            if (System.currentTimeMillis() >= deadlineMillis) {
+                lastSeen.accept(applied);
+                return Optional.empty();
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
     /** Records {@code position} inside the caller's open transaction. */
     public static void write(Connection target, String plan, ChangePosition position, Instant commitTime) throws SQLException {
         String[] values = {position.serialize(), commitTime == null ? null : commitTime.toString(),

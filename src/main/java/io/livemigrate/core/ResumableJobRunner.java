@@ -35,8 +35,13 @@ public final class ResumableJobRunner {
 
     /** The last execution of this plan's job, if any. */
     public Optional<JobExecution> lastExecution(String jobName, String planName) {
-        JobInstance instance = jobRepository.getJobInstance(jobName, parameters(planName));
-        return instance == null ? Optional.empty() : Optional.ofNullable(jobRepository.getLastJobExecution(instance));
+        return lastExecution(jobRepository, jobName, planName);
+    }
+
+    /** As {@link #lastExecution(String, String)}, for code that holds only the repository (a step-scoped bean). */
+    public static Optional<JobExecution> lastExecution(JobRepository repository, String jobName, String planName) {
+        JobInstance instance = repository.getJobInstance(jobName, parameters(planName));
+        return instance == null ? Optional.empty() : Optional.ofNullable(repository.getLastJobExecution(instance));
     }
 
     /**

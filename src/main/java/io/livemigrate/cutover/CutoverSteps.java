@@ -93,21 +93,17 @@ final class CutoverSteps {
         record.put(CutoverRecord.DRAIN_POSITION, drain.serialize());
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
-            while (true) {
-                Optional<ChangePosition> applied = CatchupState.read(target, plan.name());
-                if (applied.isPresent() && resources.engine().reached(applied.get(), drain)) {
-                    log.info("3/9 drained: catch-up applied {} (fence at {})", applied.get(), drain);
-                    chunk.getStepContext().getStepExecution().getExecutionContext()
-                            .putString("applied", applied.get().serialize());
-                    return;
-                }
-                if (System.currentTimeMillis() >= deadline) {
-                    throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "
-                            + "max-pause " + plan.cutover().maxPause().toMillis() + " ms (it is at "
-                            + applied.map(ChangePosition::serialize).orElse("nothing yet") + ")");
-                }
-                Thread.sleep(5);
+            java.util.concurrent.atomic.AtomicReference<Optional<ChangePosition>> last =
+                    new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
+            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, resources.engine(), plan.name(), drain,
+                    deadline, 5, last::set);
+            if (applied.isEmpty()) {
+                throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "
+                        + "max-pause " + plan.cutover().maxPause().toMillis() + " ms (it is at "
+                        + last.get().map(ChangePosition::serialize).orElse("nothing yet") + ")");
             }
+            log.info("3/9 drained: catch-up applied {} (fence at {})", applied.get(), drain);
+            chunk.getStepContext().getStepExecution().getExecutionContext().putString("applied", applied.get().serialize());
         }
     }
 

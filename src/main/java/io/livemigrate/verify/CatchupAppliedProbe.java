@@ -5,8 +5,6 @@ import io.livemigrate.catchup.CatchupState;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
 
 import java.sql.Connection;
@@ -31,11 +29,9 @@ final class CatchupAppliedProbe implements AppliedPositionProbe {
 
     /** A probe when the job repository shows the plan's catch-up running; empty otherwise (nothing is in flux). */
     static Optional<AppliedPositionProbe> ifCatchupRunning(MigrationResources resources, JobRepository repository) {
-        JobInstance instance = repository.getJobInstance(CatchupJobConfiguration.JOB_NAME,
-                ResumableJobRunner.parameters(resources.plan().name()));
-        JobExecution last = instance == null ? null : repository.getLastJobExecution(instance);
-        return last != null && last.getStatus().isRunning()
-                ? Optional.of(new CatchupAppliedProbe(resources)) : Optional.empty();
+        boolean running = ResumableJobRunner.lastExecution(repository, CatchupJobConfiguration.JOB_NAME,
+                resources.plan().name()).map(e -> e.getStatus().isRunning()).orElse(false);
+        return running ? Optional.of(new CatchupAppliedProbe(resources)) : Optional.empty();
     }
 
     @Override
@@ -48,20 +44,11 @@ final class CatchupAppliedProbe implements AppliedPositionProbe {
 
     @Override
     public boolean awaitApplied(String position, Duration timeout) throws Exception {
-        ChangePosition mark = ChangePosition.parse(position);
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
-            while (true) {
-                Optional<ChangePosition> applied = CatchupState.read(target, resources.plan().name());
-                if (applied.isPresent() && resources.engine().reached(applied.get(), mark)) {
-                    return true;
-                }
-                if (System.nanoTime() >= deadline) {
-                    return false;
-                }
-                Thread.sleep(POLL_MILLIS);
-            }
+            return CatchupState.awaitApplied(target, resources.engine(), resources.plan().name(),
+                    ChangePosition.parse(position), System.currentTimeMillis() + timeout.toMillis(), POLL_MILLIS,
+                    seen -> { }).isPresent();
         }
     }
 }
