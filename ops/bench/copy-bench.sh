@@ -7,7 +7,8 @@
 # Needs: a PostgreSQL server (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres, trust auth), a MariaDB server
 # (MYHOST/MYPORT/MYUSER, default 127.0.0.1:3306 root, no password), pgbench, pg_dump, psql, sysbench, mariadb,
 # mariadb-dump, and target/livemigrate.jar (./mvnw -q -DskipTests package).
-# Usage: ops/bench/copy-bench.sh [postgres|mysql|all]   (SCALE=50 ROWS=2000000 THREADS=4 to change sizes)
+# Usage: ops/bench/copy-bench.sh [postgres|mysql|all]   (SCALE=50 ROWS=2000000 THREADS=4 to change sizes;
+# THREADS defaults to copy.threads' default, 4)
 # Both sides use their normal mode: the dump tools load into a schema created beforehand from --schema-only/
 # --no-data; livemigrate creates the target tables itself and builds secondary indexes after the data.
 set -euo pipefail
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../.."
 WHICH=${1:-all}
 SCALE=${SCALE:-50}
 ROWS=${ROWS:-2000000}
-THREADS=${THREADS:-$(nproc)}
+THREADS=${THREADS:-4}  # the plan default (copy.threads)
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 MYHOST=${MYHOST:-127.0.0.1} MYPORT=${MYPORT:-3306} MYUSER=${MYUSER:-root}
 export PGHOST PGPORT PGUSER

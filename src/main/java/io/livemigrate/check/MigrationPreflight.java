@@ -70,7 +70,7 @@ public final class MigrationPreflight {
             }
         }
         else {
-            for (String diff : SchemaComparison.differences(table, existing.get())) {
+            for (String diff : SchemaComparison.differences(table, existing.get(), resuming)) {
                 findings.add(Finding.error(subject, "target table differs: " + diff,
                         "make the target definition match the source, or drop the target table and let copy create it"));
             }

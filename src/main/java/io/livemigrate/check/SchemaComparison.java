@@ -18,7 +18,11 @@ final class SchemaComparison {
     private SchemaComparison() {
     }
 
-    static List<String> differences(TableInfo source, TableInfo target) {
+    /**
+     * @param resuming a copy of this plan is recorded: a target table without any key is then one the interrupted
+     *                 copy created, whose key index it defers until the data is in (the resumed copy builds it first)
+     */
+    static List<String> differences(TableInfo source, TableInfo target, boolean resuming) {
         List<String> diffs = new ArrayList<>();
         Map<String, Column> targetColumns = target.columns().stream()
                 .collect(Collectors.toMap(Column::name, Function.identity()));
@@ -42,7 +46,8 @@ final class SchemaComparison {
         }
         source.columns().stream().map(Column::name).forEach(targetColumns::remove);
         targetColumns.values().forEach(t -> diffs.add("column " + t.name() + " exists only on the target"));
-        if (!source.keyColumns().equals(target.keyColumns())) {
+        boolean keyDeferred = resuming && !target.hasKey();
+        if (!source.keyColumns().equals(target.keyColumns()) && !keyDeferred) {
             diffs.add("key differs: source pages by " + source.keyColumns() + ", target has " + target.keyColumns());
         }
         return diffs;

@@ -10,18 +10,11 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Step 5: builds the deferred secondary indexes, {@code copy.threads} at a time, then the foreign keys once every
- * referenced table is complete. A statement whose object already exists (a previous run got that far) is skipped,
+ * Step 5: builds the deferred key indexes, then the secondary indexes, {@code copy.threads} at a time, then the
+ * foreign keys once every referenced table is complete. A statement whose object already exists (a previous run got that far) is skipped,
  * so the step can be re-run.
  */
 public class BuildIndexesTasklet implements Tasklet {
@@ -43,47 +36,18 @@ public class BuildIndexesTasklet implements Tasklet {
         List<String> indexes = DeferredDdl.read(jobContext, PrepareSchemaTasklet.INDEXES_KEY);
         List<String> foreignKeys = DeferredDdl.read(jobContext, PrepareSchemaTasklet.FOREIGN_KEYS_KEY);
         long start = System.nanoTime();
-        runAll(indexes, resources.plan().copy().threads());
-        runAll(foreignKeys, resources.plan().copy().threads());
+        int threads = resources.plan().copy().threads();
+        // Keys first: unique and foreign keys may rest on them.
+        int keys = DeferredKeys.buildAll(resources, jobContext);
+        ParallelDdl.runAll(resources, indexes, threads);
+        ParallelDdl.runAll(resources, foreignKeys, threads);
         // Fresh tables have no statistics: without them the planner guesses, and the first reads (verify,
         // catch-up's keyed updates) pay for it. pg_dump restores leave this to autovacuum; we do not wait for it.
-        runAll(tables.ids().stream().map(id -> resources.engine().dialect().analyze(resources.plan().targetTable(id)))
-                .toList(), resources.plan().copy().threads());
-        log.info("5/5 built {} index(es) and {} foreign key(s) in {} s", indexes.size(), foreignKeys.size(),
+        ParallelDdl.runAll(resources, tables.ids().stream()
+                .map(id -> resources.engine().dialect().analyze(resources.plan().targetTable(id))).toList(), threads);
+        log.info("5/5 built {} key(s), {} index(es) and {} foreign key(s) in {} s", keys, indexes.size(),
+                foreignKeys.size(),
                 String.format("%.1f", (System.nanoTime() - start) / 1e9));
         return RepeatStatus.FINISHED;
-    }
-
-    private void runAll(List<String> statements, int threads) throws Exception {
-        if (statements.isEmpty()) {
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, statements.size()));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (String sql : statements) {
-                futures.add(pool.submit(() -> {
-                    run(sql);
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
-        finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private void run(String sql) throws SQLException {
-        try (Connection c = resources.target().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-        catch (SQLException e) {
-            if (!DdlErrors.alreadyExists(e)) {
-                throw e;
-            }
-        }
     }
 }

@@ -16,12 +16,17 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Step 2: creates the target tables that do not exist yet, with only their paging key, and records their
- * secondary indexes and foreign keys for the last step. Loading into a table without secondary indexes is much
- * faster, and foreign keys could not hold while partitions arrive in any order.
+ * Step 2: creates the target tables that do not exist yet, with no index but where the engine keeps rows in the
+ * key (InnoDB), and records their key indexes, secondary indexes and foreign keys for the last step. Loading into a
+ * table without indexes is much faster, and foreign keys could not hold while partitions arrive in any order.
+ *
+ * <p>It runs again on every restart of the job: key indexes an interrupted run deferred are built then, before any
+ * slice is copied again (see {@link DeferredKeys}).
  */
 public class PrepareSchemaTasklet implements Tasklet {
 
@@ -43,6 +48,13 @@ public class PrepareSchemaTasklet implements Tasklet {
                 .getExecutionContext();
         List<String> indexes = new ArrayList<>(DeferredDdl.read(jobContext, INDEXES_KEY));
         List<String> foreignKeys = new ArrayList<>(DeferredDdl.read(jobContext, FOREIGN_KEYS_KEY));
+        if (!DeferredKeys.read(jobContext).isEmpty()) {
+            long start = System.nanoTime();
+            int built = DeferredKeys.buildAll(resources, jobContext);
+            log.info("2/5 schema: built the key index of {} table(s) an interrupted run left without, in {} s, so the "
+                    + "slices it redoes replace what it wrote", built, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        }
+        Map<TableId, String> keys = new LinkedHashMap<>();
         int created = 0;
         try (Connection source = resources.source().getConnection();
              Connection target = resources.target().getConnection()) {
@@ -55,16 +67,20 @@ public class PrepareSchemaTasklet implements Tasklet {
                 TableDdl ddl = resources.engine().tableDdl(source, info, targetId);
                 run(target, ddl.prerequisites());
                 run(target, List.of(ddl.createTable()));
+                if (ddl.keyIndex() != null) {
+                    keys.put(targetId, ddl.keyIndex());
+                }
                 indexes.addAll(ddl.indexes());
                 foreignKeys.addAll(ddl.foreignKeys());
                 created++;
                 // Recorded after each table, so a failure half way still knows what the created tables lack.
+                DeferredKeys.write(jobContext, keys);
                 DeferredDdl.write(jobContext, INDEXES_KEY, indexes);
                 DeferredDdl.write(jobContext, FOREIGN_KEYS_KEY, foreignKeys);
             }
         }
-        log.info("2/5 schema: created {} table(s) on the target; {} index(es) and {} foreign key(s) deferred until "
-                + "the data is in", created, indexes.size(), foreignKeys.size());
+        log.info("2/5 schema: created {} table(s) on the target; {} key(s), {} index(es) and {} foreign key(s) "
+                + "deferred until the data is in", created, keys.size(), indexes.size(), foreignKeys.size());
         return RepeatStatus.FINISHED;
     }
 

@@ -1,6 +1,8 @@
 package io.livemigrate.copy;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TargetRange;
 import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.ops.Throttle;
 import org.springframework.batch.core.step.StepExecution;
@@ -9,11 +11,15 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Copies each slice through the engine's bulk path in one target transaction that first deletes the slice's key
  * range (DESIGN rule 3). The target commits before the job repository records the chunk, so a crash between the
  * two makes the next run copy the slice again, which replaces the same rows: no duplicate, nothing missing.
+ *
+ * <p>The one exception: the first attempt at a slice of a table whose key index is still deferred
+ * ({@link DeferredKeys}) skips the delete, as nothing can be in that range yet.
  */
 public class SliceCopyWriter implements ItemWriter<KeySlice> {
 
@@ -24,6 +30,7 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
     private final StepExecution stepExecution;
     private final Throttle throttle;
     private final MigrationMetrics metrics;
+    private final Set<TableId> keysDeferred;
 
     public SliceCopyWriter(MigrationResources resources, CopyProgress progress, StepExecution stepExecution,
                            Throttle throttle, MigrationMetrics metrics) {
@@ -32,13 +39,14 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
         this.stepExecution = stepExecution;
         this.throttle = throttle;
         this.metrics = metrics;
+        this.keysDeferred = DeferredKeys.read(stepExecution.getJobExecution().getExecutionContext()).keySet();
     }
 
     @Override
     public void write(Chunk<? extends KeySlice> chunk) throws Exception {
         for (KeySlice slice : chunk) {
             throttle.awaitGo();
-            long rows = TransientErrors.retry(() -> copy(slice));
+            long rows = TransientErrors.retry(attempt -> copy(slice, attempt));
             throttle.account(rows);
             progress.copied(slice.table().id(), rows);
             metrics.rowsCopied(slice.table().id().toString(), rows);
@@ -47,14 +55,16 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
         }
     }
 
-    private long copy(KeySlice slice) throws SQLException {
+    private long copy(KeySlice slice, int attempt) throws SQLException {
+        TableId targetTable = resources.plan().targetTable(slice.table().id());
+        TargetRange range = attempt == 1 && keysDeferred.contains(targetTable) ? TargetRange.EMPTY : TargetRange.REPLACE;
         try (Connection source = resources.source().getConnection();
              Connection target = resources.target().getConnection()) {
             source.setAutoCommit(false);
             target.setAutoCommit(false);
             try {
-                long rows = resources.engine().copyRange(source, target, slice.table(),
-                        resources.plan().targetTable(slice.table().id()), slice.lower(), slice.upper());
+                long rows = resources.engine().copyRange(source, target, slice.table(), targetTable, slice.lower(),
+                        slice.upper(), range);
                 target.commit();
                 source.commit();
                 return rows;

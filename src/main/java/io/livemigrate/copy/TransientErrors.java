@@ -16,7 +16,8 @@ final class TransientErrors {
     private static final Logger log = LoggerFactory.getLogger(TransientErrors.class);
 
     interface Work<T> {
-        T run() throws SQLException;
+        /** @param attempt 1 for the first try */
+        T run(int attempt) throws SQLException;
     }
 
     private TransientErrors() {
@@ -25,7 +26,7 @@ final class TransientErrors {
     static <T> T retry(Work<T> work) throws SQLException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return work.run();
+                return work.run(attempt);
             }
             catch (SQLException e) {
                 if (attempt >= ATTEMPTS || !isTransient(e)) {

@@ -54,14 +54,14 @@ public interface Engine {
 
     /**
      * Makes the rows of {@code targetTable} in the key range {@code (lowerExclusive, upperInclusive]} equal to the source's,
-     * through the engine's bulk path: deletes the range on the target, then streams the source rows in.
-     * A null bound is unbounded. Runs inside the target connection's open transaction; the caller commits,
+     * through the engine's bulk path: deletes the range on the target (unless {@code range} is {@link TargetRange#EMPTY}),
+     * then streams the source rows in. A null bound is unbounded. Runs inside the target connection's open transaction; the caller commits,
      * so a redo after a crash is harmless.
      *
      * @return rows written
      */
     long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
-                   KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException;
+                   KeyValue lowerExclusive, KeyValue upperInclusive, TargetRange range) throws SQLException;
 
     /**
      * Fixes where change capture will start, before the copy reads its first row: PostgreSQL creates (or

@@ -74,6 +74,22 @@ public final class KeysetSql {
     }
 
     /**
+     * Deletes the key range {@code (lowerExclusive, upperInclusive]} from {@code table} (as the dialect writes it,
+     * which may be the target's name for the table), unless {@code range} says it is empty. Returns rows deleted.
+     */
+    public int deleteRange(Connection c, String table, KeyValue lowerExclusive, KeyValue upperInclusive,
+                           TargetRange range) throws SQLException {
+        if (range == TargetRange.EMPTY) {
+            return 0;
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE "
+                + rangePredicate(lowerExclusive, upperInclusive))) {
+            bindRange(delete, 1, lowerExclusive, upperInclusive);
+            return delete.executeUpdate();
+        }
+    }
+
+    /**
      * The key of the {@code rows}-th row after {@code lowerExclusive}, or null when the range up to
      * {@code upperInclusive} holds fewer rows: then the chunk runs to the upper bound.
      */

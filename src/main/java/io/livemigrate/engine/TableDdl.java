@@ -3,15 +3,19 @@ package io.livemigrate.engine;
 import java.util.List;
 
 /**
- * The statements that recreate a source table on the target, split so the bulk copy runs against a table with
- * only its paging key: secondary indexes and foreign keys are built after the data is in.
+ * The statements that recreate a source table on the target, split so the bulk copy loads a table with as few
+ * indexes as its engine allows: secondary indexes and foreign keys are built after the data is in, and where the
+ * engine stores rows apart from the key index (PostgreSQL's heap), the paging key's index too.
  *
  * @param prerequisites statements that must run first and are safe to repeat (types, sequences)
- * @param createTable   the table with its columns and primary key only
+ * @param createTable   the table with its columns, and its paging key unless {@code keyIndex} builds it
+ * @param keyIndex      the statement that builds the paging key's index (primary key or unique key) after the data,
+ *                      or null when {@code createTable} has it (MySQL/MariaDB: InnoDB stores rows in the primary key,
+ *                      adding it later would rebuild the table)
  * @param indexes       secondary indexes and unique constraints, each independent of the others
  * @param foreignKeys   foreign keys, run after every table's indexes exist
  */
-public record TableDdl(List<String> prerequisites, String createTable, List<String> indexes,
+public record TableDdl(List<String> prerequisites, String createTable, String keyIndex, List<String> indexes,
                        List<String> foreignKeys) {
 
     public TableDdl {

@@ -7,6 +7,7 @@ import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.KeysetSql;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.engine.TargetRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,7 +213,7 @@ final class RangeVerifier {
         s.setAutoCommit(false);
         t.setAutoCommit(false);
         try {
-            resources.engine().copyRange(s, t, table, targetId, lower, upper);
+            resources.engine().copyRange(s, t, table, targetId, lower, upper, TargetRange.REPLACE);
             t.commit();
             s.commit();
         }

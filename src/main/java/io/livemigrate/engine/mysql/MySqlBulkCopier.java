@@ -5,6 +5,7 @@ import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.KeysetSql;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.engine.TargetRange;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,16 +35,12 @@ final class MySqlBulkCopier {
     }
 
     static long copy(Connection source, Connection target, TableInfo table, TableId targetTable,
-                     KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException {
+                     KeyValue lowerExclusive, KeyValue upperInclusive, TargetRange targetRange) throws SQLException {
         MySqlDialect d = MySqlDialect.INSTANCE;
         KeysetSql keys = new KeysetSql(d, table);
         String qualified = d.table(table.id());
         String range = keys.rangePredicate(lowerExclusive, upperInclusive);
-        try (PreparedStatement delete = target.prepareStatement("DELETE FROM " + d.table(targetTable) + " WHERE "
-                + range)) {
-            keys.bindRange(delete, 1, lowerExclusive, upperInclusive);
-            delete.executeUpdate();
-        }
+        keys.deleteRange(target, d.table(targetTable), lowerExclusive, upperInclusive, targetRange);
         MySqlCopyColumns columns = new MySqlCopyColumns(table);
         String select = "SELECT " + columns.selectList() + " FROM " + qualified + " WHERE " + range
                 + " ORDER BY " + keys.orderBy();

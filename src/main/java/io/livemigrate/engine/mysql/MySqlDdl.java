@@ -72,7 +72,7 @@ final class MySqlDdl {
         }
         String options = AUTO_INCREMENT_OPTION.matcher(shown.substring(close + 2)).replaceAll("");
         String create = "CREATE TABLE " + created + " (\n" + String.join(",\n", kept) + "\n)" + options;
-        return new TableDdl(List.of(createDatabase), create, indexes, foreignKeys);
+        return new TableDdl(List.of(createDatabase), create, null, indexes, foreignKeys);
     }
 
     /** The database with the source's defaults, so columns declared without a charset get the same one. */

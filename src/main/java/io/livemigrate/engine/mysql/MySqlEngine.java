@@ -13,6 +13,7 @@ import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.engine.TargetRange;
 import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.EngineKind;
 import io.livemigrate.plan.TableFilter;
@@ -76,8 +77,8 @@ public final class MySqlEngine implements Engine {
 
     @Override
     public long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
-                          KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException {
-        return MySqlBulkCopier.copy(source, target, table, targetTable, lowerExclusive, upperInclusive);
+                          KeyValue lowerExclusive, KeyValue upperInclusive, TargetRange range) throws SQLException {
+        return MySqlBulkCopier.copy(source, target, table, targetTable, lowerExclusive, upperInclusive, range);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.KeysetSql;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.engine.TargetRange;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOperation;
@@ -17,7 +18,7 @@ import java.sql.SQLException;
 import java.util.stream.Collectors;
 
 /**
- * Copies one key range: deletes it on the target, then pipes {@code COPY (SELECT ...) TO STDOUT} from the source
+ * Copies one key range: deletes it on the target (unless known empty), then pipes {@code COPY (SELECT ...) TO STDOUT} from the source
  * into {@code COPY ... FROM STDIN} on the target, on the calling thread, a buffer at a time. Bytes are never turned
  * into Java values. The delete and the insert share the target's open transaction, so a redone range is harmless.
  *
@@ -40,15 +41,11 @@ final class PostgresBulkCopier {
     }
 
     static long copyRange(Connection source, Connection target, TableInfo table, KeyValue lowerExclusive,
-                          KeyValue upperInclusive) throws SQLException {
+                          KeyValue upperInclusive, TargetRange range) throws SQLException {
         PostgresDialect dialect = PostgresDialect.INSTANCE;
         KeysetSql keyset = new KeysetSql(dialect, table);
         String name = dialect.table(table.id());
-        try (PreparedStatement delete = target.prepareStatement(
-                "DELETE FROM " + name + " WHERE " + keyset.rangePredicate(lowerExclusive, upperInclusive))) {
-            keyset.bindRange(delete, 1, lowerExclusive, upperInclusive);
-            delete.executeUpdate();
-        }
+        keyset.deleteRange(target, name, lowerExclusive, upperInclusive, range);
         String columns = table.copiedColumns().stream().map(c -> dialect.quote(c.name()))
                 .collect(Collectors.joining(", "));
         String format = binarySafe(source, name) ? " (FORMAT binary)" : "";

@@ -13,6 +13,7 @@ import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.engine.TargetRange;
 import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.EngineKind;
 import io.livemigrate.plan.TableFilter;
@@ -76,9 +77,9 @@ public final class PostgresEngine implements Engine {
 
     @Override
     public long copyRange(Connection source, Connection target, TableInfo table, TableId targetTable,
-                          KeyValue lowerExclusive, KeyValue upperInclusive) throws SQLException {
+                          KeyValue lowerExclusive, KeyValue upperInclusive, TargetRange range) throws SQLException {
         requireSameName(table, targetTable);
-        return PostgresBulkCopier.copyRange(source, target, table, lowerExclusive, upperInclusive);
+        return PostgresBulkCopier.copyRange(source, target, table, lowerExclusive, upperInclusive, range);
     }
 
     /** PostgreSQL moves a database to another database: tables keep their schema-qualified names. */
