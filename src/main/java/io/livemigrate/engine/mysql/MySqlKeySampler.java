@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Range boundaries from a random sample of the paging key, read in key order from the server.
@@ -47,8 +48,18 @@ final class MySqlKeySampler {
     /** Keys where the row is picked with {@code probability}, then every {@code stride}-th of those kept. */
     private static List<KeyValue> read(Connection source, TableInfo table, KeysetSql keys, double probability,
                                        long stride) throws SQLException {
-        String sql = "SELECT " + keys.keyText() + " FROM " + MySqlDialect.INSTANCE.table(table.id())
-                + (probability < 1.0 ? " WHERE RAND() < " + probability : "") + " ORDER BY " + keys.orderBy();
+        String from = MySqlDialect.INSTANCE.table(table.id());
+        String orderBy = keys.orderBy();
+        if (probability < 1.0) {
+            // Sampled in a derived table, sorted outside it: without the ORDER BY the server may scan the smallest
+            // index that holds the key (every secondary index does) instead of the whole clustered table, 0.3 s
+            // instead of 0.9 s for 2,000,000 sysbench rows. RAND() keeps the derived table from being merged.
+            String columns = table.keyColumns().stream().map(MySqlDialect.INSTANCE::quote)
+                    .collect(Collectors.joining(", "));
+            from = "(SELECT " + columns + " FROM " + from + " WHERE RAND() < " + probability + ") sampled";
+            orderBy = columns;
+        }
+        String sql = "SELECT " + keys.keyText() + " FROM " + from + " ORDER BY " + orderBy;
         List<KeyValue> sample = new ArrayList<>();
         try (Statement st = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             st.setFetchSize(Integer.MIN_VALUE);
