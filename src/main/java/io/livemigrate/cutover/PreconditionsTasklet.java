@@ -102,7 +102,6 @@ final class PreconditionsTasklet implements Tasklet {
     }
 
     private java.util.Optional<JobExecution> last(String job, String plan) {
-        JobInstance instance = repository.getJobInstance(job, ResumableJobRunner.parameters(plan));
-        return instance == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(repository.getLastJobExecution(instance));
+        return ResumableJobRunner.lastExecution(repository, job, plan);
     }
 }
