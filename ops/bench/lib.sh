@@ -12,7 +12,7 @@ name: $1
 source: { url: "$2", user: "$5" }
 target: { url: "$3", user: "$5" }
 tables: { include: [$4] }
-copy: { threads: $THREADS, chunk-rows: 10000, partition-rows: 250000 }
+copy: { threads: $THREADS, partition-rows: 250000 }
 YAML
   echo "$WORK/$1.yml"
 }
