@@ -2,6 +2,8 @@ package io.livemigrate.core;
 
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.repository.RepositoryLocation;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -31,17 +33,30 @@ public final class JobContexts {
         Class<?>[] sources = new Class<?>[jobConfigurations.length + 1];
         sources[0] = LivemigrateApplication.class;
         System.arraycopy(jobConfigurations, 0, sources, 1, jobConfigurations.length);
-        return new SpringApplicationBuilder(sources)
-                .web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .registerShutdownHook(true)
-                .properties(properties)
-                .initializers(ctx -> {
-                    ctx.getBeanFactory().registerSingleton("migrationPlan", plan);
-                    ctx.getBeanFactory().registerSingleton("repositoryLocation", repository);
-                    beans.forEach(ctx.getBeanFactory()::registerSingleton);
-                })
-                .run();
+        // The servers are connected to before Spring starts, so an unreachable one or a wrong password is one line and
+        // exit 2 (ConnectionFailure), not a failed context with its stack trace.
+        MigrationResources resources = new MigrationResources(plan);
+        try {
+            return new SpringApplicationBuilder(sources)
+                    .web(WebApplicationType.NONE)
+                    .bannerMode(Banner.Mode.OFF)
+                    .logStartupInfo(false)
+                    .registerShutdownHook(true)
+                    .properties(properties)
+                    .initializers(ctx -> {
+                        ConfigurableListableBeanFactory factory = ctx.getBeanFactory();
+                        factory.registerSingleton("migrationPlan", plan);
+                        factory.registerSingleton("repositoryLocation", repository);
+                        factory.registerSingleton("migrationResources", resources);
+                        ((DefaultListableBeanFactory) factory).registerDisposableBean("migrationResources",
+                                resources::close);
+                        beans.forEach(factory::registerSingleton);
+                    })
+                    .run();
+        }
+        catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.livemigrate.core;
 
 import io.livemigrate.repository.RepositoryLockRetry;
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.repository.RepositoryLocation;
 import io.livemigrate.repository.RepositorySchema;
 import org.springframework.batch.core.repository.ExecutionContextSerializer;
@@ -19,7 +18,7 @@ import java.sql.SQLException;
 
 /**
  * The Spring context a job runs in: the job repository's data source (schema created on first use), the
- * migration's resources, and Spring Boot's Batch auto-configuration (JDBC job repository, JobOperator).
+ * migration's resources (opened by {@link JobContexts} before the context), and Spring Boot's Batch auto-configuration (JDBC job repository, JobOperator).
  * Jobs are added by the command that opens the context.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
@@ -49,11 +48,6 @@ public class LivemigrateApplication {
     @Bean
     ExecutionContextSerializer executionContextSerializer() {
         return new JacksonExecutionContextStringSerializer();
-    }
-
-    @Bean(destroyMethod = "close")
-    MigrationResources migrationResources(MigrationPlan plan) {
-        return new MigrationResources(plan);
     }
 
     @Bean

@@ -1,10 +1,12 @@
 package io.livemigrate.core;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.check.ConnectionFailure;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Engines;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.MigrationPlan;
 
 import java.sql.Connection;
@@ -28,13 +30,22 @@ public final class MigrationResources implements AutoCloseable {
         this.plan = plan;
         this.engine = Engines.of(plan.engineKind());
         int connections = plan.copy().threads() + 2;
-        this.source = engine.openPool(plan.source(), connections);
+        this.source = open(plan.source(), connections);
         try {
-            this.target = engine.openPool(plan.target(), connections);
+            this.target = open(plan.target(), connections);
         }
         catch (RuntimeException e) {
             source.close();
             throw e;
+        }
+    }
+
+    private HikariDataSource open(Endpoint endpoint, int connections) {
+        try {
+            return engine.openPool(endpoint, connections);
+        }
+        catch (RuntimeException e) {
+            throw ConnectionFailure.of(endpoint, e);
         }
     }
 

@@ -99,6 +99,12 @@ class MySqlCopyTest {
         assertThat(m.run("copy")).isEqualTo(2);
         assertThat(m.output()).contains("source (").contains("the server refused the login: wrong user or password")
                 .doesNotContain("not-the-password");
+        // Every command that needs the servers says the same in one line, before any job context starts.
+        for (String command : new String[] {"catchup", "verify", "cutover", "stop"}) {
+            assertThat(m.run(command)).as(command + ": " + m.output()).isEqualTo(2);
+            assertThat(m.output()).as(command).contains("the server refused the login: wrong user or password")
+                    .doesNotContain("not-the-password").doesNotContain("\tat ").doesNotContain("Exception");
+        }
         String port = String.valueOf(TestDatabases.mariadb().port());
         Files.writeString(m.plan(), good.replace("127.0.0.1:" + port + "/" + m.targetDatabase(), "127.0.0.1:1/" + m.targetDatabase()));
         assertThat(m.run("check")).isEqualTo(2);
