@@ -47,8 +47,10 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
     public MigrationPlan reversed() {
         String reversedName = isReverse() ? name.substring(0, name.length() - REVERSE_SUFFIX.length())
                 : name + REVERSE_SUFFIX;
-        Endpoint newSource = new Endpoint("source", target.url(), target.user(), target.password());
-        Endpoint newTarget = new Endpoint("target", source.url(), source.user(), source.password());
+        // Roles stay as the plan file names them, so a message about the reverse stream's source says which key
+        // to fix ("check target.url") and the servers' session lists show which side each connection is for.
+        Endpoint newSource = new Endpoint(target.role(), target.url(), target.user(), target.password());
+        Endpoint newTarget = new Endpoint(source.role(), source.url(), source.user(), source.password());
         TableFilter filter = tables;
         if (engineKind() == EngineKind.MYSQL && source.database() != null && target.database() != null) {
             filter = new TableFilter(renameSchema(tables.include()), renameSchema(tables.exclude()));

@@ -105,6 +105,13 @@ class MySqlCopyTest {
             assertThat(m.output()).as(command).contains("the server refused the login: wrong user or password")
                     .doesNotContain("not-the-password").doesNotContain("\tat ").doesNotContain("Exception");
         }
+        // revert runs the plan backwards, but the message names the key in the plan file to fix.
+        String login = "user: root, password: \"\"";
+        int targetLogin = good.lastIndexOf(login);
+        Files.writeString(m.plan(), good.substring(0, targetLogin) + "user: livemigrate, password: \"not-the-password\""
+                + good.substring(targetLogin + login.length()));
+        assertThat(m.run("revert")).as(m.output()).isEqualTo(2);
+        assertThat(m.output()).contains("target (").contains("check target.user and target.password");
         String port = String.valueOf(TestDatabases.mariadb().port());
         Files.writeString(m.plan(), good.replace("127.0.0.1:" + port + "/" + m.targetDatabase(), "127.0.0.1:1/" + m.targetDatabase()));
         assertThat(m.run("check")).isEqualTo(2);
