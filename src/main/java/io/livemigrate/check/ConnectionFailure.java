@@ -1,6 +1,7 @@
 package io.livemigrate.check;
 
 import io.livemigrate.plan.Endpoint;
+import io.livemigrate.repository.RepositoryLocation;
 
 import java.sql.SQLException;
 
@@ -16,26 +17,38 @@ public final class ConnectionFailure extends RuntimeException {
     }
 
     public static ConnectionFailure of(Endpoint endpoint, Throwable error) {
+        String role = endpoint.role();
+        return of(role + " (" + endpoint.safeUrl() + ", user " + endpoint.user() + ")", role + ".url",
+                role + ".user and " + role + ".password in the plan", error);
+    }
+
+    /** The job repository named by --repository (or LIVEMIGRATE_REPOSITORY_URL), which is not in the plan. */
+    public static ConnectionFailure ofRepository(RepositoryLocation location, Throwable error) {
+        String safeUrl = new Endpoint("repository", location.url(), location.user(), location.password()).safeUrl();
+        String user = location.user();
+        return of("job repository (" + safeUrl + (user == null || user.isEmpty() ? "" : ", user " + user) + ")",
+                "--repository (or LIVEMIGRATE_REPOSITORY_URL)",
+                "LIVEMIGRATE_REPOSITORY_USER and LIVEMIGRATE_REPOSITORY_PASSWORD", error);
+    }
+
+    private static ConnectionFailure of(String where, String urlKey, String loginKeys, Throwable error) {
         SQLException sql = findSqlException(error);
         String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
         int code = sql == null ? 0 : sql.getErrorCode();
-        String where = endpoint.role() + " (" + endpoint.safeUrl() + ", user " + endpoint.user() + ")";
         String what;
         if (state.equals("28P01") || state.equals("28000") || code == 1045) {
-            what = "the server refused the login: wrong user or password; check " + endpoint.role()
-                    + ".user and " + endpoint.role() + ".password in the plan";
+            what = "the server refused the login: wrong user or password; check " + loginKeys;
         }
         else if (state.equals("3D000") || code == 1049) {
-            what = "the database in the URL does not exist on that server; create it or fix " + endpoint.role() + ".url";
+            what = "the database in the URL does not exist on that server; create it or fix " + urlKey;
         }
         else if (state.startsWith("08") || causedBy(error, java.net.ConnectException.class)
                 || causedBy(error, java.net.UnknownHostException.class)) {
-            what = "cannot reach the server: is it running, and are host and port in " + endpoint.role()
-                    + ".url right?";
+            what = "cannot reach the server: is it running, and are host and port in " + urlKey + " right?";
         }
         else {
             what = "cannot connect (SQLState " + (state.isEmpty() ? "unknown" : state) + ", error code " + code
-                    + "); check " + endpoint.role() + ".url, user and password";
+                    + "); check " + urlKey + ", and " + loginKeys;
         }
         return new ConnectionFailure(where + ": " + what);
     }

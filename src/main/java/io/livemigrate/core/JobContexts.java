@@ -33,8 +33,9 @@ public final class JobContexts {
         Class<?>[] sources = new Class<?>[jobConfigurations.length + 1];
         sources[0] = LivemigrateApplication.class;
         System.arraycopy(jobConfigurations, 0, sources, 1, jobConfigurations.length);
-        // The servers are connected to before Spring starts, so an unreachable one or a wrong password is one line and
-        // exit 2 (ConnectionFailure), not a failed context with its stack trace.
+        // The servers and a shared repository are connected to before Spring starts, so an unreachable one or a wrong
+        // password is one line and exit 2 (ConnectionFailure), not a failed context with its stack trace.
+        repository.requireReachable();
         MigrationResources resources = new MigrationResources(plan);
         try {
             return new SpringApplicationBuilder(sources)

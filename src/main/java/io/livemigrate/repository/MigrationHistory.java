@@ -1,5 +1,7 @@
 package io.livemigrate.repository;
 
+import io.livemigrate.check.ConnectionFailure;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -56,7 +58,7 @@ public final class MigrationHistory implements AutoCloseable {
             if (h2 && e.getErrorCode() == 90146) {
                 return Optional.empty();
             }
-            throw e;
+            throw ConnectionFailure.ofRepository(location, e);
         }
         if (!RepositorySchema.tableExists(c, "BATCH_JOB_INSTANCE")) {
             c.close();

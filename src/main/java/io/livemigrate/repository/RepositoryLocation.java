@@ -1,9 +1,13 @@
 package io.livemigrate.repository;
 
+import io.livemigrate.check.ConnectionFailure;
 import io.livemigrate.plan.Secret;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -49,6 +53,22 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
     /** Whether there is anything to read yet; the default file store is created only when a job first runs. */
     public boolean exists() {
         return !isDefault() || Files.exists(defaultDirectory.resolve("repository.mv.db"));
+    }
+
+    /**
+     * Connects once to a shared (PostgreSQL or MySQL) repository, so an unreachable one or a refused login is a
+     * {@link ConnectionFailure} before any job context starts. H2 files are left alone: connecting creates them.
+     */
+    public void requireReachable() {
+        if (url.startsWith("jdbc:h2:")) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password.reveal())) {
+            c.isValid(1);
+        }
+        catch (SQLException e) {
+            throw ConnectionFailure.ofRepository(this, e);
+        }
     }
 
     @Override

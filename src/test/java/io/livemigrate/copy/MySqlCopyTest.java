@@ -112,6 +112,13 @@ class MySqlCopyTest {
                 + good.substring(targetLogin + login.length()));
         assertThat(m.run("revert")).as(m.output()).isEqualTo(2);
         assertThat(m.output()).contains("target (").contains("check target.user and target.password");
+        // A shared job repository that cannot be reached: named as such, with where its address comes from.
+        for (String command : new String[] {"status", "check", "catchup", "verify"}) {
+            assertThat(m.runArgs(command, "--plan", m.plan().toString(), "--repository",
+                    "jdbc:postgresql://127.0.0.1:1/repo?password=secret")).as(command + ": " + m.output()).isEqualTo(2);
+            assertThat(m.output()).as(command).contains("job repository (jdbc:postgresql://127.0.0.1:1/repo")
+                    .contains("cannot reach the server").contains("--repository").doesNotContain("secret");
+        }
         String port = String.valueOf(TestDatabases.mariadb().port());
         Files.writeString(m.plan(), good.replace("127.0.0.1:" + port + "/" + m.targetDatabase(), "127.0.0.1:1/" + m.targetDatabase()));
         assertThat(m.run("check")).isEqualTo(2);
