@@ -24,9 +24,8 @@ public final class ConnectionFailure extends RuntimeException {
 
     /** The job repository named by --repository (or LIVEMIGRATE_REPOSITORY_URL), which is not in the plan. */
     public static ConnectionFailure ofRepository(RepositoryLocation location, Throwable error) {
-        String safeUrl = new Endpoint("repository", location.url(), location.user(), location.password()).safeUrl();
         String user = location.user();
-        return of("job repository (" + safeUrl + (user == null || user.isEmpty() ? "" : ", user " + user) + ")",
+        return of("job repository (" + location + (user == null || user.isEmpty() ? "" : ", user " + user) + ")",
                 "--repository (or LIVEMIGRATE_REPOSITORY_URL)",
                 "LIVEMIGRATE_REPOSITORY_USER and LIVEMIGRATE_REPOSITORY_PASSWORD", error);
     }

@@ -35,9 +35,8 @@ class CompleteCommand implements Callable<Integer> {
             for (String name : new String[] {plan.name(), plan.reversed().name()}) {
                 stop(ctx, runner.lastExecution(CatchupJobConfiguration.JOB_NAME, name), name);
             }
-            try (MigrationResources resources = new MigrationResources(plan)) {
-                CutoverCleanup.dropAll(resources).forEach(line -> System.out.println("complete: dropped " + line));
-            }
+            CutoverCleanup.dropAll(ctx.getBean(MigrationResources.class))
+                    .forEach(line -> System.out.println("complete: dropped " + line));
             System.out.println("complete: plan '" + plan.name() + "' finished; both databases' data left as it is");
             return ExitCodes.OK;
         }

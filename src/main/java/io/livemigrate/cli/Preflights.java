@@ -1,10 +1,10 @@
 package io.livemigrate.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.check.ConnectionFailure;
 import io.livemigrate.check.MigrationPreflight;
 import io.livemigrate.check.PreflightReport;
 import io.livemigrate.copy.CopyJobConfiguration;
+import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Engines;
 import io.livemigrate.plan.Endpoint;
@@ -34,12 +34,7 @@ final class Preflights {
     }
 
     private static HikariDataSource open(Engine engine, Endpoint endpoint) {
-        try {
-            return engine.openPool(endpoint, 1);
-        }
-        catch (RuntimeException e) {
-            throw ConnectionFailure.of(endpoint, e);
-        }
+        return MigrationResources.openPool(engine, endpoint, 1);
     }
 
     private static boolean copyRecorded(MigrationPlan plan, RepositoryLocation repository) throws SQLException {

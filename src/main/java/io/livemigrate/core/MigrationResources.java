@@ -41,6 +41,11 @@ public final class MigrationResources implements AutoCloseable {
     }
 
     private HikariDataSource open(Endpoint endpoint, int connections) {
+        return openPool(engine, endpoint, connections);
+    }
+
+    /** A pool on {@code endpoint}; a server that cannot be reached or refuses the login is a {@link ConnectionFailure}. */
+    public static HikariDataSource openPool(Engine engine, Endpoint endpoint, int connections) {
         try {
             return engine.openPool(endpoint, connections);
         }

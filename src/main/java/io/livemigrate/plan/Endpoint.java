@@ -13,6 +13,11 @@ public record Endpoint(String role, String url, String user, Secret password) {
 
     /** The URL with any password parameter masked, safe for console and logs. */
     public String safeUrl() {
+        return masked(url);
+    }
+
+    /** {@code url} with any password parameter masked: the one masking of JDBC URLs, for the repository's too. */
+    public static String masked(String url) {
         return URL_SECRET.matcher(url).replaceAll("$1=****");
     }
 

@@ -1,6 +1,7 @@
 package io.livemigrate.repository;
 
 import io.livemigrate.check.ConnectionFailure;
+import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.Secret;
 
 import java.nio.file.Files;
@@ -73,6 +74,6 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
 
     @Override
     public String toString() {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        return Endpoint.masked(url);
     }
 }
