@@ -12,7 +12,7 @@
 #     WAL end); prints p50/p99/max.
 #
 # Needs: PostgreSQL with wal_level=logical at PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432 postgres, trust auth),
-# pgbench, pg_dump, psql, and target/livemigrate.jar (./mvnw -q -DskipTests package) or LM_CP=<classpath>.
+# pgbench, pg_dump, psql, and target/livemigrate.jar (./mvnw -q -DskipTests package), run through bin/livemigrate (lib.sh).
 # Usage: ops/bench/catchup-bench.sh   (SCALE=10 CLIENTS=4 SECONDS_LOAD=30 to change sizes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,8 +24,7 @@ export PGHOST PGPORT PGUSER
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 WORK=$(mktemp -d)
 SRC=lm_cbench_src TGT=lm_cbench_tgt NAT=lm_cbench_native
-if [[ -n "${LM_CP:-}" ]]; then LM=(java $JAVA_OPTS -cp "$LM_CP" io.livemigrate.cli.Main)
-else LM=(java $JAVA_OPTS -jar "$PWD/target/livemigrate.jar"); fi
+source ops/bench/lib.sh
 
 cleanup() {
   [[ -n "${CATCHUP_PID:-}" ]] && kill "$CATCHUP_PID" 2>/dev/null && wait "$CATCHUP_PID" 2>/dev/null || true
@@ -39,8 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
 wal_end() { psql -qAt -d "$SRC" -c "SELECT pg_current_wal_lsn()"; }
 
 for db in $SRC $TGT $NAT; do dropdb --if-exists --force "$db"; createdb "$db"; done
@@ -55,8 +52,11 @@ tables: { include: ["public.*"] }
 copy: { threads: 4, chunk-rows: 10000, partition-rows: 250000 }
 YAML
 REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
-lm() { (cd "$WORK" && "${LM[@]}" "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
+lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
+# Catch-up runs once right after the copy, as in a migration (nothing to apply yet); this first run of the command
+# also writes the launcher's class-data archive for it, which later runs start from.
+lm catchup --until-caught-up --max-lag 0 > "$WORK/first-catchup.log" 2>&1 || { cat "$WORK/first-catchup.log"; exit 1; }
 # The native side starts from the same state: its slot now (no writes in between), then a dump of the data.
 psql -qAt -d "$SRC" -c "CREATE PUBLICATION lm_cbench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" \
   -c "SELECT pg_create_logical_replication_slot('lm_cbench_native', 'pgoutput')" >/dev/null
@@ -96,7 +96,7 @@ fi
 grep -E "caught up|lag" "$WORK/drain.log" | tail -2 | sed 's/^/   /'
 
 echo "== steady state: catch-up running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"
-(cd "$WORK" && exec "${LM[@]}" catchup --plan "$WORK/plan.yml" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
+(cd "$WORK" && exec_livemigrate catchup --plan "$WORK/plan.yml" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
 CATCHUP_PID=$!
 sleep 6
 pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" > "$WORK/pgbench2.log" 2>&1 &

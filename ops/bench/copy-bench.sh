@@ -20,7 +20,6 @@ THREADS=${THREADS:-4}  # the plan default (copy.threads)
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 MYHOST=${MYHOST:-127.0.0.1} MYPORT=${MYPORT:-3306} MYUSER=${MYUSER:-root}
 export PGHOST PGPORT PGUSER
-JAR=target/livemigrate.jar
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
@@ -30,7 +29,7 @@ source "$(dirname "$0")/lib.sh"
 livemigrate_copy() { # plan-file -> prints seconds; peak heap is bounded by -Xmx256m (the run fails if it needs more)
   local t0 t1
   t0=$(now)
-  (cd "$WORK" && java $JAVA_OPTS -jar "$OLDPWD/$JAR" copy --plan "$1" > "$WORK/lm.log" 2>&1) || { cat "$WORK/lm.log"; exit 1; }
+  (cd "$WORK" && livemigrate copy --plan "$1" > "$WORK/lm.log" 2>&1) || { cat "$WORK/lm.log"; exit 1; }
   t1=$(now)
   secs "$t0" "$t1"
 }
@@ -43,6 +42,7 @@ bench_postgres() {
   local rows
   rows=$(psql -qAt -d lm_bench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts)+(SELECT count(*) FROM pgbench_branches)+(SELECT count(*) FROM pgbench_tellers)+(SELECT count(*) FROM pgbench_history)")
   pg_dump --schema-only lm_bench_src | psql -q -d lm_bench_dump > /dev/null
+  warm_up postgres
   local t0 t1 dump lm
   # Each timed load starts after a checkpoint, so neither pays for flushing what ran before it.
   psql -qAt -c "CHECKPOINT" > /dev/null
@@ -66,6 +66,7 @@ bench_mysql() {
     --mysql-db=lm_bench_src --tables=1 --table-size="$ROWS" prepare > /dev/null
   $m -e "ANALYZE TABLE lm_bench_src.sbtest1" > /dev/null
   mariadb-dump -h"$MYHOST" -P"$MYPORT" -u"$MYUSER" --no-data lm_bench_src | $m lm_bench_dump
+  warm_up mysql
   local t0 t1 dump lm
   # As for PostgreSQL, each timed load starts with no dirty pages left from what ran before it.
   flush_dirty_pages "$m"

@@ -37,7 +37,6 @@ MAX_PAUSE=${MAX_PAUSE:-10s}
 MYHOST=${MYHOST:-127.0.0.1} MYPORT=${MYPORT:-3306} MYUSER=${MYUSER:-root}
 DB=lm_cutbench
 APP_USER=lm_cutbench_app APP_PASSWORD=lm-cutbench-app
-JAR=target/livemigrate.jar
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT # until the servers and the proxy start: then cleanup() below
@@ -139,7 +138,7 @@ cutover:
   haproxy: { admin: "127.0.0.1:$ADMIN_PORT", backend: db, source-server: source, target-server: target }
 YAML
 REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
-lm() { (cd "$WORK" && java $JAVA_OPTS -jar "$OLDPWD/$JAR" "$@" --plan "$PLAN" --repository "$REPO"); }
+lm() { (cd "$WORK" && livemigrate "$@" --plan "$PLAN" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 lm catchup > "$WORK/catchup.log" 2>&1 &
 CATCHUP_PID=$!

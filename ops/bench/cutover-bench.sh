@@ -31,8 +31,6 @@ PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 WORK=$(mktemp -d)
 chmod 777 "$WORK"   # PgBouncer will not run as root; it drops to the postgres user and writes its log here
 SRC=lm_cutbench_src TGT=lm_cutbench_tgt
-if [[ -n "${LM_CP:-}" ]]; then LM=(java $JAVA_OPTS -cp "$LM_CP" io.livemigrate.cli.Main)
-else LM=(java $JAVA_OPTS -jar "$PWD/target/livemigrate.jar"); fi
 source ops/bench/lib.sh
 
 cleanup() {
@@ -92,12 +90,12 @@ cutover:
   pgbouncer: { admin: "127.0.0.1:$BOUNCER_PORT", admin-user: lm_admin, config-file: "$WORK/pgbouncer.ini", database: app }
 YAML
 REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
-lm() { (cd "$WORK" && "${LM[@]}" "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
+lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
 # start_catchup [--reverse]: runs catch-up in the background until its lag, as the repository shows it, is under 1 s.
 start_catchup() {
-  (cd "$WORK" && exec "${LM[@]}" catchup --plan "$WORK/plan.yml" --repository "$REPO" "$@" >> "$WORK/catchup.log" 2>&1) &
+  (cd "$WORK" && exec_livemigrate catchup --plan "$WORK/plan.yml" --repository "$REPO" "$@" >> "$WORK/catchup.log" 2>&1) &
   CATCHUP_PID=$!
   local deadline=$((SECONDS + 90))
   while (( SECONDS < deadline )); do

@@ -16,8 +16,8 @@ BROKER=${BROKER:-amqp://guest:guest@127.0.0.1:5672}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
 export LIVEMIGRATE_REPOSITORY_USER=${LIVEMIGRATE_REPOSITORY_USER:-$PGUSER}
-JAR=$PWD/target/livemigrate.jar
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
+source ops/bench/lib.sh
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -28,7 +28,6 @@ trap cleanup EXIT
 REPO="jdbc:postgresql://$PGHOST:$PGPORT/lm_so_repo"
 SRC="jdbc:postgresql://$PGHOST:$PGPORT/lm_so_src"
 
-now() { date +%s.%N; }
 
 plan() { # name target-db
   cat > "$WORK/$1.yml" <<YAML
@@ -47,7 +46,7 @@ run_with_workers() { # n -> prints "seconds rows_per_s_reported"
   dropdb --if-exists "$db"; createdb "$db"
   p=$(plan "$name" "$db")
   for i in $(seq 1 "$n"); do
-    java $JAVA_OPTS -jar "$JAR" worker --plan "$p" --repository "$REPO" > "$WORK/worker-$n-$i.log" 2>&1 &
+    exec_livemigrate worker --plan "$p" --repository "$REPO" > "$WORK/worker-$n-$i.log" 2>&1 &
     PIDS+=($!)
   done
   for i in $(seq 1 "$n"); do # wait until every worker listens
@@ -57,7 +56,7 @@ run_with_workers() { # n -> prints "seconds rows_per_s_reported"
     done
   done
   t0=$(now)
-  java $JAVA_OPTS -jar "$JAR" copy --plan "$p" --repository "$REPO" > "$WORK/copy-$n.log" 2>&1 \
+  livemigrate copy --plan "$p" --repository "$REPO" > "$WORK/copy-$n.log" 2>&1 \
     || { cat "$WORK/copy-$n.log"; exit 1; }
   t1=$(now)
   for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done

@@ -17,7 +17,6 @@ THREADS=${THREADS:-4}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 MYHOST=${MYHOST:-127.0.0.1} MYPORT=${MYPORT:-3306} MYUSER=${MYUSER:-root}
 export PGHOST PGPORT PGUSER
-JAR=$PWD/target/livemigrate.jar
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
@@ -26,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 
 lm() { # log-name command... ; exit code 0 or 3 accepted for verify
   local rc=0
-  (cd "$WORK" && java $JAVA_OPTS -jar "$JAR" "${@:2}" > "$WORK/$1.log" 2>&1) || rc=$?
+  (cd "$WORK" && livemigrate "${@:2}" > "$WORK/$1.log" 2>&1) || rc=$?
   if [ "$rc" -ne 0 ]; then cat "$WORK/$1.log"; echo "livemigrate ${2} exited $rc"; exit 1; fi
 }
 
@@ -58,6 +57,7 @@ bench_postgres() {
   rows=$(psql -qAt -d lm_vbench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts)+(SELECT count(*) FROM pgbench_branches)+(SELECT count(*) FROM pgbench_tellers)")
   p=$(bench_plan pgbench_verify "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_src" "jdbc:postgresql://$PGHOST:$PGPORT/lm_vbench_tgt" \
       '"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"' "$PGUSER")
+  warm_up postgres verify
   bench PostgreSQL "$rows" "$p"
   for db in lm_vbench_src lm_vbench_tgt; do dropdb --if-exists "$db"; done
 }
@@ -71,6 +71,7 @@ bench_mysql() {
   $m -e "ANALYZE TABLE lm_vbench_src.sbtest1" > /dev/null
   p=$(bench_plan sysbench_verify "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_src" "jdbc:mysql://$MYHOST:$MYPORT/lm_vbench_tgt" \
       '"lm_vbench_src.*"' "$MYUSER")
+  warm_up mysql verify
   bench MariaDB "$ROWS" "$p"
   for db in lm_vbench_src lm_vbench_tgt; do $m -e "DROP DATABASE IF EXISTS $db"; done
 }

@@ -1,0 +1,152 @@
+package io.livemigrate.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code bin/livemigrate} against the packaged jar (an integration test: it runs after {@code package}). The jar is
+ * copied into a temporary directory, so the launcher's extracted layout and archives are made there, from scratch.
+ */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Path.of("bin", "livemigrate").toAbsolutePath();
+    private static final Path PACKAGED = Path.of("target", "livemigrate.jar").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    private Path jar;
+    private Path app;
+
+    @BeforeEach
+    void copyJar() throws IOException {
+        jar = dir.resolve("livemigrate.jar");
+        Files.copy(PACKAGED, jar);
+        app = dir.resolve("livemigrate.app");
+    }
+
+    @Test
+    void theFirstRunOfACommandWritesItsArchiveAndLaterRunsLoadClassesFromIt() throws Exception {
+        Path firstLog = dir.resolve("first-classes.log");
+        Run first = run(Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + firstLog), "--version");
+        assertThat(first.exit).as(first.output).isZero();
+        assertThat(first.output).contains("livemigrate 0.1.0");
+        // (picocli's classes are Java 5 class files, which CDS does not archive: they load from the jar each time.)
+        assertThat(Files.readString(firstLog)).contains("io.livemigrate.cli.Main source: file:")
+                .doesNotContain("io.livemigrate.cli.Main source: shared objects file");
+        assertThat(archives()).hasSize(1).allMatch(p -> p.getFileName().toString().startsWith("help-"));
+        FileTime written = Files.getLastModifiedTime(archives().get(0));
+
+        Path secondLog = dir.resolve("second-classes.log");
+        Run second = run(Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + secondLog), "--version");
+        assertThat(second.exit).as(second.output).isZero();
+        assertThat(second.output).isEqualTo(first.output);
+        assertThat(Files.readString(secondLog)).contains("io.livemigrate.cli.Main source: shared objects file");
+        assertThat(Files.getLastModifiedTime(archives().get(0))).isEqualTo(written);
+        assertThat(Files.list(app).map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+    }
+
+    @Test
+    void exitCodesAndMessagesPassThroughWithAndWithoutAnArchive() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Run r = run(Map.of(), "check", "--plan", dir.resolve("no-such-plan.yml").toString());
+            assertThat(r.exit).as(r.output).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.output).contains("no-such-plan.yml");
+        }
+        assertThat(archives()).singleElement().matches(p -> p.getFileName().toString().startsWith("check-"));
+    }
+
+    @Test
+    void aRebuiltJarIsExtractedAgainAndItsOldArchivesAreDropped() throws Exception {
+        assertThat(run(Map.of(), "--version").exit).isZero();
+        assertThat(archives()).hasSize(1);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+
+        Run r = run(Map.of(), "status", "--help");
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(archives()).singleElement().matches(p -> p.getFileName().toString().startsWith("status-"));
+        assertThat(Files.getLastModifiedTime(app.resolve("extracted")).toInstant()).isAfter(Instant.now()
+                .minusSeconds(120));
+    }
+
+    @Test
+    void sigtermReachesTheJvmOfAFirstRunWhichStopsAndStillWritesItsArchive() throws Exception {
+        Path plan = dir.resolve("plan.yml");
+        // server needs no database to start: it serves the status page from the (H2) job repository.
+        Files.writeString(plan, """
+                name: launcher
+                source: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
+                target: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
+                tables: { include: ["public.*"] }
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path log = dir.resolve("server.log");
+        Process launcher = builder(Map.of(), "server", "--plan", plan.toString(), "--port", String.valueOf(port))
+                .redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(log).contains("status page") && System.nanoTime() < deadline && launcher.isAlive()) {
+            Thread.sleep(200);
+        }
+        assertThat(Files.readString(log)).as("server output").contains("status page http://localhost:" + port);
+        List<ProcessHandle> jvms = launcher.descendants().toList();
+        assertThat(jvms).as("the launcher's JVM").isNotEmpty();
+
+        launcher.destroy(); // SIGTERM to the launcher only, as a service manager or `kill <pid>` sends it
+        assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).as("launcher exited").isTrue();
+        assertThat(jvms).noneMatch(ProcessHandle::isAlive);
+        assertThat(archives()).singleElement().matches(p -> p.getFileName().toString().startsWith("server-"));
+    }
+
+    @Test
+    void aMissingJarIsOneLineAndExitTwo() throws Exception {
+        Files.delete(jar);
+        Run r = run(Map.of(), "--version");
+        assertThat(r.exit).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.output).contains(jar.toString()).contains("does not exist").contains("mvnw");
+    }
+
+    private List<Path> archives() throws IOException {
+        try (Stream<Path> files = Files.list(app)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".jsa")).toList();
+        }
+    }
+
+    private ProcessBuilder builder(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("LIVEMIGRATE_JAR", jar.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private Run run(Map<String, String> env, String... args) throws Exception {
+        Path out = Files.createTempFile(dir, "run", ".log");
+        Process p = builder(env, args).redirectOutput(out.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+        return new Run(p.exitValue(), Files.readString(out));
+    }
+
+    private record Run(int exit, String output) {
+    }
+}
