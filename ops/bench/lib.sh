@@ -71,7 +71,7 @@ warm_up() {
       $m -e "DROP DATABASE IF EXISTS lm_bench_warm_src; DROP DATABASE IF EXISTS lm_bench_warm_dst;
              CREATE DATABASE lm_bench_warm_src; CREATE DATABASE lm_bench_warm_dst;
              CREATE TABLE lm_bench_warm_src.t (id int PRIMARY KEY, v varchar(40));
-             INSERT INTO lm_bench_warm_src.t SELECT seq, md5(seq) FROM seq_1_to_1000"
+             USE lm_bench_warm_src; INSERT INTO t SELECT seq, md5(seq) FROM seq_1_to_1000"
       src="jdbc:mysql://$MYHOST:$MYPORT/lm_bench_warm_src" dst="jdbc:mysql://$MYHOST:$MYPORT/lm_bench_warm_dst"
       plan=$(bench_plan warmup "$src" "$dst" '"lm_bench_warm_src.*"' "$MYUSER") ;;
   esac

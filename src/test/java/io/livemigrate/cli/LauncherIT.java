@@ -116,6 +116,21 @@ class LauncherIT {
     }
 
     @Test
+    void aFlightRecordingFromTheStartRunsWithoutTheArchive() throws Exception {
+        assertThat(run(Map.of(), "--version").exit).isZero();
+        assertThat(archives()).hasSize(1);
+        // OpenJDK 17.0.15 crashed (SIGSEGV) starting catchup with -XX:StartFlightRecording and its archive mapped.
+        Path classes = dir.resolve("jfr-classes.log");
+        Run r = run(Map.of("JAVA_OPTS", "-XX:StartFlightRecording=filename=" + dir.resolve("r.jfr")
+                + " -Xlog:class+load:file=" + classes), "--version");
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("livemigrate 0.1.0");
+        assertThat(Files.readString(classes)).contains("io.livemigrate.cli.Main source: jar:")
+                .doesNotContain("shared objects file (top)");
+        assertThat(dir.resolve("r.jfr")).exists();
+    }
+
+    @Test
     void aMissingJarIsOneLineAndExitTwo() throws Exception {
         Files.delete(jar);
         Run r = run(Map.of(), "--version");
