@@ -2,6 +2,7 @@ package io.livemigrate.cli;
 
 import io.livemigrate.catchup.CatchupControl;
 import io.livemigrate.catchup.CatchupJobConfiguration;
+import io.livemigrate.catchup.EarlyChangeStream;
 import io.livemigrate.catchup.CatchupProgress;
 import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.ResumableJobRunner;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -44,7 +46,10 @@ class CatchupCommand implements Callable<Integer> {
         Duration lag = parseDuration(maxLag);
         MigrationPlan plan = options.loadPlan();
         System.out.println("catchup: plan '" + plan.name() + "'" + (untilCaughtUp ? ", until lag < " + maxLag : ""));
+        // A resuming catch-up opens its change stream before the context, which then starts while the source sends.
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
+                resources -> EarlyChangeStream.open(resources).<Map<String, Object>>map(s -> Map.of("earlyChangeStream", s))
+                        .orElse(Map.of()),
                 CatchupJobConfiguration.class)) {
             CatchupControl control = ctx.getBean(CatchupControl.class);
             control.untilCaughtUp(untilCaughtUp, lag);

@@ -11,6 +11,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Opens the Spring context for one command: plan and repository registered, the given job configurations added. */
 public final class JobContexts {
@@ -26,6 +27,17 @@ public final class JobContexts {
     /** As {@link #open(MigrationPlan, RepositoryLocation, Class[])}, with more objects registered as beans by name. */
     public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
                                                       Map<String, Object> beans, Class<?>... jobConfigurations) {
+        return open(plan, repository, resources -> beans, jobConfigurations);
+    }
+
+    /**
+     * As {@link #open(MigrationPlan, RepositoryLocation, Map, Class[])}, with beans made from the migration's
+     * resources before the context starts (work that can run while it does). Those that are {@link AutoCloseable}
+     * are closed with the context, or at once when it fails to start.
+     */
+    public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
+                                                      Function<MigrationResources, Map<String, Object>> early,
+                                                      Class<?>... jobConfigurations) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.batch.job.enabled", "false");
         properties.put("spring.batch.jdbc.initialize-schema", "never");
@@ -37,6 +49,14 @@ public final class JobContexts {
         // password is one line and exit 2 (ConnectionFailure), not a failed context with its stack trace.
         repository.requireReachable();
         MigrationResources resources = new MigrationResources(plan);
+        Map<String, Object> beans;
+        try {
+            beans = early.apply(resources);
+        }
+        catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
         try {
             return new SpringApplicationBuilder(sources)
                     .web(WebApplicationType.NONE)
@@ -51,13 +71,30 @@ public final class JobContexts {
                         factory.registerSingleton("migrationResources", resources);
                         ((DefaultListableBeanFactory) factory).registerDisposableBean("migrationResources",
                                 resources::close);
-                        beans.forEach(factory::registerSingleton);
+                        beans.forEach((name, bean) -> {
+                            factory.registerSingleton(name, bean);
+                            if (bean instanceof AutoCloseable closeable) {
+                                ((DefaultListableBeanFactory) factory).registerDisposableBean(name, closeable::close);
+                            }
+                        });
                     })
                     .run();
         }
         catch (RuntimeException e) {
+            beans.values().forEach(JobContexts::closeQuietly);
             resources.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Object bean) {
+        if (bean instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            }
+            catch (Exception e) {
+                // the context failed to start; its own exception is the one to report
+            }
         }
     }
 }
