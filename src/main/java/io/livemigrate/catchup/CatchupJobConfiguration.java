@@ -7,7 +7,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -38,10 +37,8 @@ public class CatchupJobConfiguration {
 
     @Bean
     CatchupTasklet catchupTasklet(MigrationResources resources, MigrationTables tables, CatchupControl control,
-                                  CatchupProgress progress, JobRepository jobRepository, DataSource dataSource,
-                                  ObjectProvider<EarlyChangeStream> early) {
-        return new CatchupTasklet(resources, tables, control, progress, jobRepository, dataSource,
-                early.getIfAvailable());
+                                  CatchupProgress progress, JobRepository jobRepository, DataSource dataSource) {
+        return new CatchupTasklet(resources, tables, control, progress, jobRepository, dataSource);
     }
 
     @Bean

@@ -76,8 +76,6 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private final CatchupProgress progress;
     private final JobRepository jobRepository;
     private final JdbcTemplate repository;
-    /** Opened before the Spring context when resuming (null otherwise): see {@link EarlyChangeStream}. */
-    private final EarlyChangeStream early;
 
     private ChangeStream stream;
     private ChangeApplier applier;
@@ -99,15 +97,13 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private boolean stopping;
 
     public CatchupTasklet(MigrationResources resources, MigrationTables tables, CatchupControl control,
-                          CatchupProgress progress, JobRepository jobRepository, DataSource repositoryDataSource,
-                          EarlyChangeStream early) {
+                          CatchupProgress progress, JobRepository jobRepository, DataSource repositoryDataSource) {
         this.resources = resources;
         this.tables = tables;
         this.control = control;
         this.progress = progress;
         this.jobRepository = jobRepository;
         this.repository = new JdbcTemplate(repositoryDataSource);
-        this.early = early;
     }
 
     @Override
@@ -298,10 +294,24 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         ExecutionContext ctx = step.getExecutionContext();
         events = ctx.getLong(EVENTS, 0L);
         transactions = ctx.getLong(TRANSACTIONS, 0L);
+        Map<TableId, TableInfo> targetShaped = new LinkedHashMap<>();
+        Map<TableId, TableId> targetIds = new LinkedHashMap<>();
         Connection target = resources.target().getConnection();
-        CatchupTables described;
         try {
-            described = CatchupTables.describe(resources, tables.ids(), target);
+            for (TableId id : tables.ids()) {
+                TableInfo source = resources.sourceTable(id);
+                TableId targetId = resources.plan().targetTable(id);
+                TableInfo t = resources.engine().describe(target, targetId).orElseThrow(() -> new CatchupStoppedException(
+                        "table " + targetId + " does not exist on the target: run copy first"));
+                if (!source.hasKey() || !t.hasKey()) {
+                    throw new CatchupStoppedException("table " + id + " has no usable key (primary key or non-null "
+                            + "unique key) on the " + (source.hasKey() ? "target" : "source") + ", so its changes cannot "
+                            + "be applied by key: add one on both sides, then run catchup again");
+                }
+                targetShaped.put(id, new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(),
+                        t.estimatedBytes()));
+                targetIds.put(id, targetId);
+            }
             target.setAutoCommit(true);
             CatchupState.ensure(target, resources.engine());
             Optional<ChangePosition> applied = CatchupState.read(target, resources.plan().name());
@@ -315,21 +325,16 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             log.info("1/2 catch-up starts at {} ({})", start, applied.isPresent()
                     ? "the position the target last committed" : "the position the copy recorded");
             applier = new ChangeApplier(resources.engine(), resources.source(), target, resources.plan().name(),
-                    described.targetShaped(), described.targetIds());
+                    targetShaped, targetIds);
         }
         catch (SQLException | RuntimeException e) {
             target.close();
             throw e;
         }
-        stream = early == null ? null : early.take(appliedPosition);
-        boolean openedEarly = stream != null;
-        if (stream == null) {
-            stream = resources.engine().openChangeStream(resources.plan().source(), appliedPosition,
-                    described.definitions(), resources.plan().captureName());
-        }
+        stream = resources.engine().openChangeStream(resources.plan().source(), appliedPosition,
+                List.copyOf(targetShaped.values()), resources.plan().captureName());
         progress.streaming(events, transactions);
-        log.info("2/2 streaming changes of {} table(s){}", described.targetShaped().size(),
-                openedEarly ? ", from a stream opened during start-up" : "");
+        log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
     }
 
     /** Where the copy started change capture: its job execution context (or its first step's), once it completed. */

@@ -20,14 +20,6 @@ public interface ChangeStream extends AutoCloseable {
      */
     void acknowledge(ChangePosition applied) throws SQLException;
 
-    /**
-     * Starts receiving the stream on a thread of its own until the owner's first call, holding at most
-     * {@code maxBytes}, so the source sends (and decodes) while the owner is still starting. Engines whose stream
-     * reads on a thread of its own anyway (the MySQL binlog client) need nothing here.
-     */
-    default void receiveAhead(long maxBytes) {
-    }
-
     /** How far behind the source's newest change the stream is, in bytes of log (-1 when unknown). */
     long bytesBehind() throws SQLException;
 

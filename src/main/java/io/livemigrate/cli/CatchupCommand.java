@@ -2,7 +2,6 @@ package io.livemigrate.cli;
 
 import io.livemigrate.catchup.CatchupControl;
 import io.livemigrate.catchup.CatchupJobConfiguration;
-import io.livemigrate.catchup.EarlyChangeStream;
 import io.livemigrate.catchup.CatchupProgress;
 import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.ResumableJobRunner;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -46,10 +44,7 @@ class CatchupCommand implements Callable<Integer> {
         Duration lag = parseDuration(maxLag);
         MigrationPlan plan = options.loadPlan();
         System.out.println("catchup: plan '" + plan.name() + "'" + (untilCaughtUp ? ", until lag < " + maxLag : ""));
-        // A resuming catch-up opens its change stream before the context, which then starts while the source sends.
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
-                resources -> EarlyChangeStream.open(resources).<Map<String, Object>>map(s -> Map.of("earlyChangeStream", s))
-                        .orElse(Map.of()),
                 CatchupJobConfiguration.class)) {
             CatchupControl control = ctx.getBean(CatchupControl.class);
             control.untilCaughtUp(untilCaughtUp, lag);

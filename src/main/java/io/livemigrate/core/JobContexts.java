@@ -11,7 +11,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /** Opens the Spring context for one command: plan and repository registered, the given job configurations added. */
 public final class JobContexts {
@@ -27,17 +26,6 @@ public final class JobContexts {
     /** As {@link #open(MigrationPlan, RepositoryLocation, Class[])}, with more objects registered as beans by name. */
     public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
                                                       Map<String, Object> beans, Class<?>... jobConfigurations) {
-        return open(plan, repository, resources -> beans, jobConfigurations);
-    }
-
-    /**
-     * As {@link #open(MigrationPlan, RepositoryLocation, Map, Class[])}, with beans made from the migration's
-     * resources before the context starts (work that can run while it does). Those that are {@link AutoCloseable}
-     * are closed with the context, or at once when it fails to start.
-     */
-    public static ConfigurableApplicationContext open(MigrationPlan plan, RepositoryLocation repository,
-                                                      Function<MigrationResources, Map<String, Object>> early,
-                                                      Class<?>... jobConfigurations) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.batch.job.enabled", "false");
         properties.put("spring.batch.jdbc.initialize-schema", "never");
@@ -49,14 +37,6 @@ public final class JobContexts {
         // password is one line and exit 2 (ConnectionFailure), not a failed context with its stack trace.
         repository.requireReachable();
         MigrationResources resources = new MigrationResources(plan);
-        Map<String, Object> beans;
-        try {
-            beans = early.apply(resources);
-        }
-        catch (RuntimeException e) {
-            resources.close();
-            throw e;
-        }
         try {
             return new SpringApplicationBuilder(sources)
                     .web(WebApplicationType.NONE)
@@ -71,30 +51,13 @@ public final class JobContexts {
                         factory.registerSingleton("migrationResources", resources);
                         ((DefaultListableBeanFactory) factory).registerDisposableBean("migrationResources",
                                 resources::close);
-                        beans.forEach((name, bean) -> {
-                            factory.registerSingleton(name, bean);
-                            if (bean instanceof AutoCloseable closeable) {
-                                ((DefaultListableBeanFactory) factory).registerDisposableBean(name, closeable::close);
-                            }
-                        });
+                        beans.forEach(factory::registerSingleton);
                     })
                     .run();
         }
         catch (RuntimeException e) {
-            beans.values().forEach(JobContexts::closeQuietly);
             resources.close();
             throw e;
-        }
-    }
-
-    private static void closeQuietly(Object bean) {
-        if (bean instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            }
-            catch (Exception e) {
-                // the context failed to start; its own exception is the one to report
-            }
         }
     }
 }

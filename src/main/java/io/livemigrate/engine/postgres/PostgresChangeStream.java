@@ -51,9 +51,6 @@ public final class PostgresChangeStream implements ChangeStream {
     private final PGReplicationStream stream;
     private PgOutputDecoder decoder;
     private final ArrayDeque<ChangeEvent> pending = new ArrayDeque<>();
-    /** Messages received ahead (see {@link #receiveAhead}), decoded before anything newer from the stream. */
-    private final ArrayDeque<ByteBuffer> received = new ArrayDeque<>();
-    private ReceiveAhead ahead;
     private final Map<Long, String> typeNames = new HashMap<>();
     private ChangeEvent.Stop stop;
     private long sampledEnd = -1;
@@ -197,30 +194,13 @@ public final class PostgresChangeStream implements ChangeStream {
     private long lastMessage = System.nanoTime();
 
     @Override
-    public void receiveAhead(long maxBytes) {
-        if (stream != null && ahead == null) {
-            ahead = ReceiveAhead.start(stream, maxBytes);
-        }
-    }
-
-    /** The owner's first call ends receiving ahead; only the owner's thread uses the stream after it. */
-    private void takeOver() throws SQLException {
-        if (ahead != null) {
-            ReceiveAhead a = ahead;
-            ahead = null;
-            received.addAll(a.stop());
-        }
-    }
-
-    @Override
     public ChangeEvent poll(Duration timeout) throws SQLException {
         if (stop != null) {
             return stop;
         }
-        takeOver();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (pending.isEmpty()) {
-            ByteBuffer message = received.isEmpty() ? stream.readPending() : received.poll();
+            ByteBuffer message = stream.readPending();
             long now = System.nanoTime();
             if (message != null) {
                 decoder.decode(message, pending::add);
@@ -250,7 +230,6 @@ public final class PostgresChangeStream implements ChangeStream {
         if (stream == null) {
             return;
         }
-        takeOver();
         LogSequenceNumber lsn = LogSequenceNumber.valueOf(applied.get("lsn"));
         stream.setFlushedLSN(lsn);
         stream.setAppliedLSN(lsn);
@@ -267,15 +246,14 @@ public final class PostgresChangeStream implements ChangeStream {
         if (stream == null) {
             return -1;
         }
-        takeOver();
         long end;
         try (PreparedStatement ps = admin.prepareStatement("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             end = rs.getLong(1);
         }
-        long receivedLsn = stream.getLastReceiveLSN().asLong();
-        long behind = Math.max(0, (sampledEnd < 0 ? end : sampledEnd) - receivedLsn);
+        long received = stream.getLastReceiveLSN().asLong();
+        long behind = Math.max(0, (sampledEnd < 0 ? end : sampledEnd) - received);
         sampledEnd = end;
         stream.forceUpdateStatus();
         return behind;
@@ -283,12 +261,6 @@ public final class PostgresChangeStream implements ChangeStream {
 
     @Override
     public void close() throws SQLException {
-        try {
-            takeOver();
-        }
-        catch (SQLException e) {
-            // closing anyway: the stream failed while receiving ahead
-        }
         try {
             if (stream != null) {
                 stream.close();
