@@ -38,6 +38,8 @@ public class OpsServer {
     public static ConfigurableApplicationContext start(MigrationPlan plan, RepositoryLocation repository,
                                                        ServerSchedules schedules, ScheduledCommandRunnerFactory runner,
                                                        int port) {
+        // As for the job commands: an unreachable repository is one line and exit 2, not a failed context.
+        repository.requireReachable();
         Map<String, Object> p = new HashMap<>();
         p.put("server.port", port);
         p.put("spring.main.banner-mode", "off");

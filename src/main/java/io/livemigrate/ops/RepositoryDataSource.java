@@ -15,6 +15,7 @@ public final class RepositoryDataSource {
 
     /** Creates the repository's tables if they are missing (as any job would), then returns the data source. */
     public static DataSource open(RepositoryLocation location) throws SQLException {
+        location.requireReachable();
         DriverManagerDataSource ds = new DriverManagerDataSource(location.url(), location.user(),
                 location.password().reveal());
         RepositorySchema.ensure(ds);

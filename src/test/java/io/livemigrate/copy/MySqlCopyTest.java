@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,9 +115,12 @@ class MySqlCopyTest {
         assertThat(m.run("revert")).as(m.output()).isEqualTo(2);
         assertThat(m.output()).contains("target (").contains("check target.user and target.password");
         // A shared job repository that cannot be reached: named as such, with where its address comes from.
-        for (String command : new String[] {"status", "check", "catchup", "verify"}) {
-            assertThat(m.runArgs(command, "--plan", m.plan().toString(), "--repository",
-                    "jdbc:postgresql://127.0.0.1:1/repo?password=secret")).as(command + ": " + m.output()).isEqualTo(2);
+        for (String command : new String[] {"status", "check", "catchup", "verify", "copy", "stop", "restart",
+                "cutover", "complete", "throttle --pause", "server --port 0"}) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--plan", m.plan().toString(), "--repository",
+                    "jdbc:postgresql://127.0.0.1:1/repo?password=secret"));
+            assertThat(m.runArgs(args.toArray(String[]::new))).as(command + ": " + m.output()).isEqualTo(2);
             assertThat(m.output()).as(command).contains("job repository (jdbc:postgresql://127.0.0.1:1/repo")
                     .contains("cannot reach the server").contains("--repository").doesNotContain("secret");
         }
