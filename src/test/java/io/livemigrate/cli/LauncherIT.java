@@ -31,13 +31,14 @@ class LauncherIT {
     Path dir;
 
     private Path jar;
-    private Path app;
+    /** Where the launcher keeps the extracted layout of each build of the jar, one directory per build. */
+    private Path apps;
 
     @BeforeEach
     void copyJar() throws IOException {
         jar = dir.resolve("livemigrate.jar");
         Files.copy(PACKAGED, jar);
-        app = dir.resolve("livemigrate.app");
+        apps = dir.resolve("livemigrate.app");
     }
 
     @Test
@@ -58,7 +59,7 @@ class LauncherIT {
         assertThat(second.output).isEqualTo(first.output);
         assertThat(Files.readString(secondLog)).contains("io.livemigrate.cli.Main source: shared objects file");
         assertThat(Files.getLastModifiedTime(archives().get(0))).isEqualTo(written);
-        assertThat(Files.list(app).map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+        assertThat(Files.list(layout()).map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
     }
 
     @Test
@@ -72,40 +73,41 @@ class LauncherIT {
     }
 
     @Test
-    void aRebuiltJarIsExtractedAgainAndItsOldArchivesAreDropped() throws Exception {
+    void aRebuiltJarIsExtractedAgainAndTheLayoutNoProcessUsesIsRemoved() throws Exception {
         assertThat(run(Map.of(), "--version").exit).isZero();
         assertThat(archives()).hasSize(1);
+        Path before = layout();
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
 
         Run r = run(Map.of(), "status", "--help");
         assertThat(r.exit).as(r.output).isZero();
+        assertThat(layout()).isNotEqualTo(before);
+        assertThat(before).doesNotExist();
         assertThat(archives()).singleElement().matches(p -> p.getFileName().toString().startsWith("status-"));
-        assertThat(Files.getLastModifiedTime(app.resolve("extracted")).toInstant()).isAfter(Instant.now()
-                .minusSeconds(120));
+    }
+
+    @Test
+    void aRebuildLeavesTheLayoutOfACommandStillRunning() throws Exception {
+        Process server = startServer(dir.resolve("old-server.log"));
+        Path running = layout();
+        try {
+            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+            assertThat(run(Map.of(), "--version").exit).isZero();
+            try (Stream<Path> dirs = Files.list(apps)) {
+                assertThat(dirs.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")))
+                        .hasSize(2).contains(running);
+            }
+            assertThat(server.isAlive()).isTrue();
+        }
+        finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
     void sigtermReachesTheJvmOfAFirstRunWhichStopsAndStillWritesItsArchive() throws Exception {
-        Path plan = dir.resolve("plan.yml");
-        // server needs no database to start: it serves the status page from the (H2) job repository.
-        Files.writeString(plan, """
-                name: launcher
-                source: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
-                target: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
-                tables: { include: ["public.*"] }
-                """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path log = dir.resolve("server.log");
-        Process launcher = builder(Map.of(), "server", "--plan", plan.toString(), "--port", String.valueOf(port))
-                .redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.readString(log).contains("status page") && System.nanoTime() < deadline && launcher.isAlive()) {
-            Thread.sleep(200);
-        }
-        assertThat(Files.readString(log)).as("server output").contains("status page http://localhost:" + port);
+        Process launcher = startServer(dir.resolve("server.log"));
         List<ProcessHandle> jvms = launcher.descendants().toList();
         assertThat(jvms).as("the launcher's JVM").isNotEmpty();
 
@@ -138,8 +140,44 @@ class LauncherIT {
         assertThat(r.output).contains(jar.toString()).contains("does not exist").contains("mvnw");
     }
 
+    /**
+     * {@code server} through the launcher, returned once it serves: it needs no database to start (the status page
+     * reads the H2 job repository), so it stands for any long-running command.
+     */
+    private Process startServer(Path log) throws Exception {
+        Path plan = dir.resolve("plan.yml");
+        Files.writeString(plan, """
+                name: launcher
+                source: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
+                target: { url: "jdbc:postgresql://127.0.0.1:1/none", user: nobody }
+                tables: { include: ["public.*"] }
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process launcher = builder(Map.of(), "server", "--plan", plan.toString(), "--port", String.valueOf(port))
+                .redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(log).contains("status page") && System.nanoTime() < deadline && launcher.isAlive()) {
+            Thread.sleep(200);
+        }
+        assertThat(Files.readString(log)).as("server output").contains("status page http://localhost:" + port);
+        return launcher;
+    }
+
+    /** The one extracted layout there is (hidden directories are extractions in progress). */
+    private Path layout() throws IOException {
+        try (Stream<Path> dirs = Files.list(apps)) {
+            List<Path> layouts = dirs.filter(Files::isDirectory)
+                    .filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            assertThat(layouts).as("extracted layouts").hasSize(1);
+            return layouts.get(0);
+        }
+    }
+
     private List<Path> archives() throws IOException {
-        try (Stream<Path> files = Files.list(app)) {
+        try (Stream<Path> files = Files.list(layout())) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jsa")).toList();
         }
     }
