@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * against them, as an operator would, and prints what each did.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start embedded source and target servers, seed a shop schema, and run check, copy and verify on them.")
+        description = "Start embedded source and target servers, seed a shop schema, and run check, copy, catch-up and "
+                + "verify on them.")
 class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--engine", description = "postgresql, mariadb or both (default: ${DEFAULT-VALUE})",
@@ -72,17 +73,32 @@ class DemoCommand implements Callable<Integer> {
                     + "copy: { threads: 2, chunk-rows: 10000, partition-rows: 50000 }\n");
             String repository = "jdbc:h2:file:" + work.resolve("repository") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
             List<Integer> codes = new ArrayList<>();
-            for (String command : new String[] {"check", "copy", "verify", "status"}) {
-                step("livemigrate " + command + " --plan " + plan);
-                codes.add(Main.execute(command, "--plan", plan.toString(), "--repository", repository));
+            for (String command : new String[] {"check", "copy"}) {
+                codes.add(livemigrate(plan, repository, command));
+            }
+            step("the application goes on writing to the source");
+            try (Connection c = source.connect("shop")) {
+                System.out.println("  " + DemoData.changeWhileLive(c));
+            }
+            codes.add(livemigrate(plan, repository, "catchup", "--until-caught-up", "--max-lag", "0"));
+            for (String command : new String[] {"verify", "status"}) {
+                codes.add(livemigrate(plan, repository, command));
             }
             step("comparing row counts on both servers");
             boolean same = compareCounts(source, target);
             System.out.println(same && codes.stream().allMatch(c -> c == 0)
-                    ? "demo " + engine + ": every table copied; the plan and job repository are in " + work
+                    ? "demo " + engine + ": every table copied, the changes made since caught up and verified; the plan"
+                    + " and job repository are in " + work
                     : "demo " + engine + ": FAILED, see above");
             return same ? codes.stream().max(Integer::compare).orElse(0) : ExitCodes.JOB_FAILED;
         }
+    }
+
+    private static int livemigrate(Path plan, String repository, String command, String... options) {
+        List<String> args = new ArrayList<>(List.of(command, "--plan", plan.toString(), "--repository", repository));
+        args.addAll(List.of(options));
+        step("livemigrate " + String.join(" ", args));
+        return Main.execute(args.toArray(String[]::new));
     }
 
     private static boolean compareCounts(EmbeddedServer source, EmbeddedServer target) throws Exception {

@@ -90,6 +90,30 @@ public abstract class DemoData {
     }
 
     /**
+     * What the application goes on doing after the copy, in SQL both engines take: updates, inserts and deletes over
+     * several tables, for catch-up to carry over. Auto-commit, so each statement is a source transaction of its
+     * own. Returns a one-line account.
+     */
+    public static String changeWhileLive(Connection connection) throws SQLException {
+        connection.setAutoCommit(true);
+        try (Statement st = connection.createStatement()) {
+            long offset;
+            try (ResultSet rs = st.executeQuery("SELECT max(id) FROM events")) {
+                rs.next();
+                offset = rs.getLong(1);
+            }
+            int balances = st.executeUpdate("UPDATE customers SET balance = balance + 1 WHERE id % 7 = 0");
+            int prices = st.executeUpdate("UPDATE products SET price = price + 1 WHERE price < 20");
+            int inserted = st.executeUpdate("INSERT INTO events (id, customer_id, kind, payload, created_at)"
+                    + " SELECT id + " + offset + ", customer_id, 'replayed', payload, created_at FROM events"
+                    + " WHERE id % 97 = 1");
+            int deleted = st.executeUpdate("DELETE FROM events WHERE id % 50 = 0");
+            return String.format("%,d customer balances and %,d prices updated, %,d events inserted and %,d deleted",
+                    balances, prices, inserted, deleted);
+        }
+    }
+
+    /**
      * Creates the demo tables in the connection's current database/schema (they must not exist yet) and
      * fills them. Commits as it goes; the connection is left in auto-commit mode.
      */

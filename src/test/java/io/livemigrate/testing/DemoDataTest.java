@@ -42,6 +42,14 @@ class DemoDataTest {
             assertThat(count(c, "SELECT count(*) FROM events WHERE payload IS NULL")).isPositive();
             assertThat(count(c, "SELECT count(*) FROM customers WHERE name LIKE '%🎉'")).isEqualTo(6);
             assertThat(count(c, "SELECT count(*) FROM products WHERE sku = 'ÄRM-00001009'")).isEqualTo(1);
+            // the demo's "application" writes after the copy: the same SQL on both engines
+            long events = count(c, "SELECT count(*) FROM events");
+            assertThat(DemoData.changeWhileLive(c)).matches("[0-9,]+ customer balances and [0-9,]+ prices updated, "
+                    + "[0-9,]+ events inserted and [0-9,]+ deleted");
+            long replayed = count(c, "SELECT count(*) FROM events WHERE kind = 'replayed'");
+            assertThat(replayed).isPositive();
+            assertThat(count(c, "SELECT count(*) FROM events WHERE id % 50 = 0")).isZero();
+            assertThat(count(c, "SELECT count(*) FROM events")).isEqualTo(events + replayed - events / 50);
             return result;
         }
     }
