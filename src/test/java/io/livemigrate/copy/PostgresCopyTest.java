@@ -98,6 +98,33 @@ class PostgresCopyTest {
         }
     }
 
+    /** A slot of an abandoned migration keeps WAL until the disk is full: check names it and says how to drop it. */
+    @Test
+    void anIdleSlotKeepingMuchWalIsReported() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "pg_idle");
+        String slot = "livemigrate_abandoned_" + Math.abs(System.nanoTime() % 100_000);
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (1, 'a')");
+            execute(s, "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            assertThat(m.run("check")).as(m.output()).isZero();
+            assertThat(m.output()).as("a slot keeping little WAL is normal").doesNotContain(slot);
+            // 20 WAL segments of 16 MB pass (the warning starts at 256 MB), each after a record of its own, so each
+            // switch starts a new one
+            for (int i = 0; i < 20; i++) {
+                execute(s, "SELECT pg_logical_emit_message(false, 'livemigrate-test', 'x')", "SELECT pg_switch_wal()");
+            }
+            assertThat(m.run("check")).as(m.output()).isZero();
+            assertThat(m.output()).contains("replication slot " + slot + " (database " + m.sourceDatabase()
+                            + ") is not streaming and keeps")
+                    .contains("SELECT pg_drop_replication_slot('" + slot + "')");
+        }
+        finally {
+            try (Connection s = m.source()) {
+                execute(s, "SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        }
+    }
+
     @Test
     void targetTableWithForeignRowsIsRefusedUnlessResuming() throws Exception {
         MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "pg_busy");

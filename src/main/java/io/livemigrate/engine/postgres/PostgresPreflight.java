@@ -24,6 +24,20 @@ final class PostgresPreflight {
                    r.rolreplication OR r.rolsuper, current_user
             FROM pg_roles r WHERE r.rolname = current_user""";
 
+    /**
+     * livemigrate's slots on the source's server that nothing streams from, with the WAL each keeps: a slot left by
+     * an abandoned migration keeps every WAL segment written since, until the disk is full.
+     */
+    private static final String IDLE_SLOTS = """
+            SELECT slot_name, database, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
+            FROM pg_replication_slots
+            WHERE NOT active AND slot_name LIKE 'livemigrate\\_%' AND restart_lsn IS NOT NULL
+              AND pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) >= ?
+            ORDER BY pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) DESC""";
+
+    /** Less WAL than this is what a migration between its copy and its catch-up normally keeps: not worth a word. */
+    static final long IDLE_SLOT_WARNING_BYTES = 256L << 20;
+
     private static final String TARGET_RIGHTS = """
             SELECT has_database_privilege(current_user, current_database(), 'CREATE'), current_user, current_database()""";
 
@@ -83,6 +97,30 @@ final class PostgresPreflight {
                 findings.add(Finding.error("source", "role " + rs.getString(6)
                                 + " has neither REPLICATION nor superuser; it cannot stream changes",
                         "ALTER ROLE " + PostgresDialect.INSTANCE.quote(rs.getString(6)) + " REPLICATION"));
+            }
+        }
+        findings.addAll(idleSlots(c));
+        return findings;
+    }
+
+    private static List<Finding> idleSlots(Connection c) throws SQLException {
+        List<Finding> findings = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(IDLE_SLOTS)) {
+            ps.setLong(1, IDLE_SLOT_WARNING_BYTES);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String slot = rs.getString(1);
+                    findings.add(Finding.warning("source", "replication slot " + slot + " (database " + rs.getString(2)
+                                    + ") is not streaming and keeps " + rs.getString(3) + " of WAL on the server",
+                            "run catchup for its plan to release it, or, if that migration is abandoned, drop it: "
+                                    + "SELECT pg_drop_replication_slot('" + slot + "')"));
+                }
+            }
+        }
+        catch (SQLException e) {
+            // a standby has no current WAL position to measure against; nothing to say there
+            if (!"55000".equals(e.getSQLState())) {
+                throw e;
             }
         }
         return findings;
