@@ -4,6 +4,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -157,12 +160,30 @@ class LauncherIT {
             port = s.getLocalPort();
         }
         Process launcher = builder(Map.of(), "server", "--plan", plan.toString(), "--port", String.valueOf(port))
-                .redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.readString(log).contains("status page") && System.nanoTime() < deadline && launcher.isAlive()) {
-            Thread.sleep(200);
-        }
-        assertThat(Files.readString(log)).as("server output").contains("status page http://localhost:" + port);
+                .start();
+        // Its output goes to the log line by line; the wait ends on the line that says it serves (or its exit).
+        CompletableFuture<String> serving = new CompletableFuture<>();
+        Thread copier = new Thread(() -> {
+            try (BufferedReader out = launcher.inputReader(); BufferedWriter file = Files.newBufferedWriter(log)) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    file.write(line);
+                    file.newLine();
+                    file.flush();
+                    if (line.contains("status page")) {
+                        serving.complete(line);
+                    }
+                }
+                serving.complete("(exited before serving)");
+            }
+            catch (IOException e) {
+                serving.completeExceptionally(e);
+            }
+        }, "server-output");
+        copier.setDaemon(true);
+        copier.start();
+        assertThat(serving.get(90, TimeUnit.SECONDS)).as(log.toString())
+                .contains("status page http://localhost:" + port);
         return launcher;
     }
 
