@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -136,6 +139,35 @@ class LauncherIT {
     }
 
     @Test
+    void commandsThatWaitOnTheServersRunWithC1AloneAndCopyKeepsC2() throws Exception {
+        assertThat(tieredStopAtLevel(Map.of(), "status", "--help")).isEqualTo(1);
+        assertThat(tieredStopAtLevel(Map.of(), "catchup", "--help")).isEqualTo(1);
+        assertThat(tieredStopAtLevel(Map.of(), "copy", "--help")).isEqualTo(4);
+        assertThat(tieredStopAtLevel(Map.of("LIVEMIGRATE_JIT", "full"), "catchup", "--help")).isEqualTo(4);
+        assertThat(tieredStopAtLevel(Map.of("LIVEMIGRATE_JIT", "c1", "LIVEMIGRATE_CDS", "off"), "copy", "--help"))
+                .isEqualTo(1);
+        // the operator's own JIT flag comes after the launcher's and wins
+        assertThat(tieredStopAtLevel(Map.of("JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "catchup", "--help"))
+                .isEqualTo(4);
+
+        Run bad = run(Map.of("LIVEMIGRATE_JIT", "fast"), "status", "--help");
+        assertThat(bad.exit).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(bad.output.strip()).isEqualTo(
+                "livemigrate: LIVEMIGRATE_JIT is 'fast'; set it to auto, c1 or full, or unset it");
+    }
+
+    /** The JVM's TieredStopAtLevel for a run (1: C1 only; 4: C1 then C2), as the JVM prints its final flags. */
+    private int tieredStopAtLevel(Map<String, String> env, String... args) throws Exception {
+        Map<String, String> withFlags = new HashMap<>(env);
+        withFlags.merge("JAVA_OPTS", "-XX:+PrintFlagsFinal", (own, print) -> own + " " + print);
+        Run r = run(withFlags, args);
+        assertThat(r.exit).as(r.output).isZero();
+        Matcher m = Pattern.compile("intx TieredStopAtLevel\\s+= (\\d)").matcher(r.output);
+        assertThat(m.find()).as(r.output).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
     void aMissingJarIsOneLineAndExitTwo() throws Exception {
         Files.delete(jar);
         Run r = run(Map.of(), "--version");
@@ -210,6 +242,8 @@ class LauncherIT {
         pb.environment().put("LIVEMIGRATE_JAR", jar.toString());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("LIVEMIGRATE_JIT");
+        pb.environment().remove("LIVEMIGRATE_CDS");
         pb.environment().putAll(env);
         return pb;
     }
