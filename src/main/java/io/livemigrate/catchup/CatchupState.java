@@ -21,6 +21,8 @@ public final class CatchupState {
     private static final String READ = "SELECT position FROM livemigrate.catchup_state WHERE plan = ?";
     private static final String UPDATE =
             "UPDATE livemigrate.catchup_state SET position = ?, commit_time = ?, applied_at = ? WHERE plan = ?";
+    private static final String ADVANCE =
+            "UPDATE livemigrate.catchup_state SET position = ?, applied_at = ? WHERE plan = ?";
     private static final String INSERT =
             "INSERT INTO livemigrate.catchup_state (position, commit_time, applied_at, plan) VALUES (?, ?, ?, ?)";
 
@@ -75,6 +77,14 @@ public final class CatchupState {
         if (execute(target, UPDATE, values) == 0) {
             execute(target, INSERT, values);
         }
+    }
+
+    /**
+     * Moves the applied position on to {@code position} with nothing applied in between (an idle stream), keeping the
+     * commit time of the last applied source transaction; inside the caller's open transaction.
+     */
+    public static void advance(Connection target, String plan, ChangePosition position) throws SQLException {
+        execute(target, ADVANCE, new String[] {position.serialize(), Instant.now().toString(), plan});
     }
 
     private static int execute(Connection c, String sql, String[] values) throws SQLException {

@@ -57,6 +57,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     public static final String BYTES_BEHIND = "catchup.bytes.behind";
     private static final long ACK_INTERVAL_NANOS = 1_000_000_000L;
     private static final long IDLE_COMMIT_NANOS = 20_000_000L;
+    /** How often an idle stream's position is recorded and confirmed (a subscription's status interval). */
+    private static final long IDLE_ADVANCE_NANOS = 10_000_000_000L;
     public static final String COMMIT_TIME = "catchup.commit.time";
 
     static final int MAX_ROWS = 20_000;
@@ -92,6 +94,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private long bytesBehind = -1;
     private long nextCheck;
     private long lastAcknowledged = System.nanoTime();
+    private long lastAdvanced = System.nanoTime();
     private long idleSince = -1;
     private int idleChecks;
     private boolean stopping;
@@ -124,6 +127,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 }
                 if (!inTransaction && (stopping || caughtUp())) {
                     commitPending();
+                    advanceIdle(now);
                     if (!stopping) {
                         control.caughtUp();
                         log.info("caught up at {} (lag under {})", appliedPosition, control.maxLag());
@@ -143,6 +147,9 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                     // backlog drained. Commit once the stream has been quiet for IDLE_COMMIT_NANOS.
                     if (now - idleSince >= IDLE_COMMIT_NANOS) {
                         commitPending();
+                        if (now - lastAdvanced >= IDLE_ADVANCE_NANOS) {
+                            advanceIdle(now);
+                        }
                     }
                 }
                 else {
@@ -213,6 +220,26 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         appliedCommitTime = pendingCommitTime;
         pendingTransactions = 0;
         publishProgress();
+    }
+
+    /**
+     * With everything received applied and committed, records the stream's idle position on the target and then
+     * confirms it to the source (DESIGN rule 4 holds: the target has it first), so a quiet plan on a busy server
+     * neither holds the server's log nor decodes it again after a restart.
+     */
+    private void advanceIdle(long now) throws SQLException {
+        lastAdvanced = now;
+        if (inTransaction || pendingTransactions > 0) {
+            return;
+        }
+        Optional<ChangePosition> idle = stream.idlePosition();
+        if (idle.isPresent()) {
+            applier.advance(idle.get());
+            stream.acknowledge(idle.get());
+            lastAcknowledged = now;
+            appliedPosition = idle.get();
+            publishProgress();
+        }
     }
 
     /** Every half second: stop requests, bytes behind, progress. */

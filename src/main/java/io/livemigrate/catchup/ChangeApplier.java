@@ -168,6 +168,26 @@ final class ChangeApplier implements AutoCloseable {
         }
         changedKeys.write(target);
         CatchupState.write(target, plan, position, commitTime);
+        commitTarget(durable);
+        changedKeys.committed();
+        retained.clear();
+        retainedComplete = true;
+        uncommittedChanges = 0;
+    }
+
+    /**
+     * Records, durably, that the source's log has moved on to {@code position} with nothing for the plan's tables in
+     * between. Only between target transactions: nothing may be applied and uncommitted.
+     */
+    void advance(ChangePosition position) throws SQLException {
+        if (uncommittedChanges != 0) {
+            throw new IllegalStateException("advance with " + uncommittedChanges + " uncommitted changes");
+        }
+        CatchupState.advance(target, plan, position);
+        commitTarget(true);
+    }
+
+    private void commitTarget(boolean durable) throws SQLException {
         String durableCommit = engine.durableCommitStatement();
         if (durable && durableCommit != null) {
             try (Statement st = target.createStatement()) {
@@ -175,10 +195,6 @@ final class ChangeApplier implements AutoCloseable {
             }
         }
         target.commit();
-        changedKeys.committed();
-        retained.clear();
-        retainedComplete = true;
-        uncommittedChanges = 0;
     }
 
     /** A source transaction begins: {@link #rollbackToMark} can undo it alone. */

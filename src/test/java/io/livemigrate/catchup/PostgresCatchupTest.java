@@ -186,6 +186,57 @@ class PostgresCatchupTest {
         assertThat(m.output()).contains("does not exist on the source (it was dropped)");
     }
 
+    /**
+     * A quiet plan on a busy server: WAL written in another database carries nothing for the plan. Once caught up,
+     * the target records the walsender's position and then the slot confirms it, so the slot does not keep that WAL
+     * and the next run does not decode it again; the next changes still arrive, exactly.
+     */
+    @Test
+    void aQuietPlanRecordsAndConfirmsTheWalOthersWrite() throws Exception {
+        MigrationFixture m = fixture("quiet");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        long confirmedBefore = confirmedFlush(m);
+        EmbeddedServer pg = TestDatabases.postgres();
+        long walEnd;
+        try (Connection other = pg.connect(EmbeddedServer.databaseOf(pg.newDatabase("quiet_other")))) {
+            execute(other, "CREATE TABLE noise (id int PRIMARY KEY, v text)",
+                    "INSERT INTO noise SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 20000) g");
+            walEnd = lsn(other, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+        }
+        assertThat(walEnd - confirmedBefore).as("WAL written meanwhile").isGreaterThan(1_000_000);
+
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        long confirmed = confirmedFlush(m);
+        long recorded;
+        try (Connection t = m.target()) {
+            recorded = lsn(t, "SELECT (split_part(position, 'lsn=', 2)::pg_lsn - '0/0'::pg_lsn)::bigint"
+                    + " FROM livemigrate.catchup_state");
+        }
+        assertThat(confirmed).as("the slot confirmed the WAL written by the other database").isGreaterThanOrEqualTo(walEnd);
+        assertThat(recorded).as("the target holds what the slot confirmed").isGreaterThanOrEqualTo(confirmed);
+
+        try (Connection s = m.source()) {
+            execute(s, "UPDATE pairs SET v = 'after the quiet' WHERE a <= 50", "DELETE FROM pairs WHERE a > 290");
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        assertEqual(m);
+    }
+
+    private static long confirmedFlush(MigrationFixture m) throws SQLException {
+        try (Connection s = m.source()) {
+            return lsn(s, "SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
+                    + " WHERE database = current_database()");
+        }
+    }
+
+    private static long lsn(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).as(sql).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     void tableWithoutUsableKeyStops() throws Exception {
         MigrationFixture m = fixture("nokey");

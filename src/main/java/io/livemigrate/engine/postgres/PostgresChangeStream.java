@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,9 @@ public final class PostgresChangeStream implements ChangeStream {
     private final Map<Long, String> typeNames = new HashMap<>();
     private ChangeEvent.Stop stop;
     private long sampledEnd = -1;
+    private String slot;
+    /** The last LSN confirmed to the source (acknowledge), or the start position. */
+    private long acknowledged;
 
     private PostgresChangeStream(Connection admin, Connection replication, PGReplicationStream stream,
                                  ChangeEvent.Stop stop) {
@@ -101,6 +105,8 @@ public final class PostgresChangeStream implements ChangeStream {
             tables.forEach(t -> byId.put(t.id(), t));
             PostgresChangeStream s = new PostgresChangeStream(admin, replication, stream, null);
             s.decoder = new PgOutputDecoder(slot, byId, s::typeName);
+            s.slot = slot;
+            s.acknowledged = start.asLong();
             return s;
         }
         catch (SQLException | RuntimeException e) {
@@ -234,6 +240,22 @@ public final class PostgresChangeStream implements ChangeStream {
         stream.setFlushedLSN(lsn);
         stream.setAppliedLSN(lsn);
         stream.forceUpdateStatus();
+        acknowledged = Math.max(acknowledged, lsn.asLong());
+    }
+
+    /**
+     * The last position the walsender reported (a keepalive's WAL end, or the start of the last record it sent), once
+     * every decoded event has been taken: transactions that commit after it are sent again from the slot however
+     * early they began, as for a subscription's feedback.
+     */
+    @Override
+    public Optional<ChangePosition> idlePosition() {
+        if (stream == null || !pending.isEmpty()) {
+            return Optional.empty();
+        }
+        LogSequenceNumber received = stream.getLastReceiveLSN();
+        return received.asLong() > acknowledged ? Optional.of(PgOutputDecoder.position(slot, received))
+                : Optional.empty();
     }
 
     /**
