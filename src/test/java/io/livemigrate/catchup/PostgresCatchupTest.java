@@ -202,7 +202,7 @@ class PostgresCatchupTest {
         try (Connection other = pg.connect(EmbeddedServer.databaseOf(pg.newDatabase("quiet_other")))) {
             execute(other, "CREATE TABLE noise (id int PRIMARY KEY, v text)",
                     "INSERT INTO noise SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 20000) g");
-            walEnd = lsn(other, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+            walEnd = queryLong(other, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
         }
         assertThat(walEnd - confirmedBefore).as("WAL written meanwhile").isGreaterThan(1_000_000);
 
@@ -210,7 +210,7 @@ class PostgresCatchupTest {
         long confirmed = confirmedFlush(m);
         long recorded;
         try (Connection t = m.target()) {
-            recorded = lsn(t, "SELECT (split_part(position, 'lsn=', 2)::pg_lsn - '0/0'::pg_lsn)::bigint"
+            recorded = queryLong(t, "SELECT (split_part(position, 'lsn=', 2)::pg_lsn - '0/0'::pg_lsn)::bigint"
                     + " FROM livemigrate.catchup_state");
         }
         assertThat(confirmed).as("the slot confirmed the WAL written by the other database").isGreaterThanOrEqualTo(walEnd);
@@ -223,14 +223,20 @@ class PostgresCatchupTest {
         assertEqual(m);
     }
 
-    private static long confirmedFlush(MigrationFixture m) throws SQLException {
+    /** The slot's confirmed position once its walsender has exited (it has then read every reply catch-up sent). */
+    private static long confirmedFlush(MigrationFixture m) throws SQLException, InterruptedException {
         try (Connection s = m.source()) {
-            return lsn(s, "SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
+            long deadline = System.currentTimeMillis() + 10_000;
+            String active = "SELECT count(*) FROM pg_replication_slots WHERE database = current_database() AND active";
+            while (queryLong(s, active) > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            return queryLong(s, "SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
                     + " WHERE database = current_database()");
         }
     }
 
-    private static long lsn(Connection c, String sql) throws SQLException {
+    private static long queryLong(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             assertThat(rs.next()).as(sql).isTrue();
             return rs.getLong(1);
