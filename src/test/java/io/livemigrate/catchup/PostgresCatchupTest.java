@@ -213,7 +213,8 @@ class PostgresCatchupTest {
             recorded = queryLong(t, "SELECT (split_part(position, 'lsn=', 2)::pg_lsn - '0/0'::pg_lsn)::bigint"
                     + " FROM livemigrate.catchup_state");
         }
-        assertThat(confirmed).as("the slot confirmed the WAL written by the other database").isGreaterThanOrEqualTo(walEnd);
+        assertThat(confirmed).as("the slot confirmed the WAL written by the other database")
+                .isGreaterThanOrEqualTo(walEnd);
         assertThat(recorded).as("the target holds what the slot confirmed").isGreaterThanOrEqualTo(confirmed);
 
         try (Connection s = m.source()) {
