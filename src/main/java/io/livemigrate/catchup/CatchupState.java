@@ -84,7 +84,10 @@ public final class CatchupState {
      * commit time of the last applied source transaction; inside the caller's open transaction.
      */
     public static void advance(Connection target, String plan, ChangePosition position) throws SQLException {
-        execute(target, ADVANCE, new String[] {position.serialize(), Instant.now().toString(), plan});
+        if (execute(target, ADVANCE, new String[] {position.serialize(), Instant.now().toString(), plan}) == 0) {
+            // catch-up writes the row when it first starts; without it there is nothing to advance from
+            throw new IllegalStateException("livemigrate.catchup_state on the target has no row for plan " + plan);
+        }
     }
 
     private static int execute(Connection c, String sql, String[] values) throws SQLException {

@@ -17,12 +17,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static io.livemigrate.testing.TableContents.execute;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Catch-up on PostgreSQL: converges under concurrent writers, survives kill -9, keeps transactions whole, stops clearly. */
@@ -225,13 +227,11 @@ class PostgresCatchupTest {
     }
 
     /** The slot's confirmed position once its walsender has exited (it has then read every reply catch-up sent). */
-    private static long confirmedFlush(MigrationFixture m) throws SQLException, InterruptedException {
+    private static long confirmedFlush(MigrationFixture m) throws SQLException {
         try (Connection s = m.source()) {
-            long deadline = System.currentTimeMillis() + 10_000;
             String active = "SELECT count(*) FROM pg_replication_slots WHERE database = current_database() AND active";
-            while (queryLong(s, active) > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> queryLong(s, active) == 0);
             return queryLong(s, "SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
                     + " WHERE database = current_database()");
         }
