@@ -8,6 +8,7 @@
 # (MYHOST/MYPORT/MYUSER, default 127.0.0.1:3306 root, no password), pgbench, pg_dump, psql, sysbench, mariadb,
 # mariadb-dump, and target/livemigrate.jar (./mvnw -q -DskipTests package).
 # Usage: ops/bench/copy-bench.sh [postgres|mysql|all]   (SCALE=50 ROWS=2000000 THREADS=4 to change sizes;
+# INNODB_BUFFER_POOL=2G sizes MariaDB's buffer pool for the run, see lib.sh;
 # THREADS defaults to copy.threads' default, 4)
 # Both sides use their normal mode: the dump tools load into a schema created beforehand from --schema-only/
 # --no-data; livemigrate creates the target tables itself and builds secondary indexes after the data.
@@ -61,6 +62,7 @@ bench_postgres() {
 bench_mysql() {
   echo "== MariaDB: sysbench oltp_read_write, $ROWS rows"
   local m="mariadb -h$MYHOST -P$MYPORT -u$MYUSER"
+  with_buffer_pool "$m"
   for db in lm_bench_src lm_bench_dump lm_bench_lm; do $m -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"; done
   sysbench oltp_read_write --db-driver=mysql --mysql-host="$MYHOST" --mysql-port="$MYPORT" --mysql-user="$MYUSER" \
     --mysql-db=lm_bench_src --tables=1 --table-size="$ROWS" prepare > /dev/null

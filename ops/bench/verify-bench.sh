@@ -6,7 +6,8 @@
 #   MariaDB/MySQL: sysbench oltp_read_write prepare, 2,000,000 rows, copied with livemigrate copy
 #
 # Needs what ops/bench/copy-bench.sh needs, and target/livemigrate.jar (./mvnw -q -DskipTests package).
-# Usage: ops/bench/verify-bench.sh [postgres|mysql|all]   (SCALE=50 ROWS=2000000 THREADS=4 to change sizes)
+# Usage: ops/bench/verify-bench.sh [postgres|mysql|all]   (SCALE=50 ROWS=2000000 THREADS=4 to change sizes;
+# INNODB_BUFFER_POOL=2G sizes MariaDB's buffer pool for the run, see lib.sh)
 # Targets (2 cores): PostgreSQL >= 1,500,000 rows/s per side, MariaDB >= 1,000,000 rows/s per side, -Xmx256m.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -67,6 +68,7 @@ bench_postgres() {
 bench_mysql() {
   echo "== MariaDB: sysbench oltp_read_write, $ROWS rows"
   local m="mariadb -h$MYHOST -P$MYPORT -u$MYUSER" p
+  with_buffer_pool "$m"
   for db in lm_vbench_src lm_vbench_tgt; do $m -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"; done
   sysbench oltp_read_write --db-driver=mysql --mysql-host="$MYHOST" --mysql-port="$MYPORT" --mysql-user="$MYUSER" \
     --mysql-db=lm_vbench_src --tables=1 --table-size="$ROWS" prepare > /dev/null

@@ -1,6 +1,7 @@
 package io.livemigrate.catchup;
 
 import io.livemigrate.engine.KeyValue;
+import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 
 import java.sql.Connection;
@@ -46,7 +47,18 @@ public final class ChangedKeys {
         }
     }
 
+    /** A table and key held for the next write; equals and hashCode written out, as {@link TableId}'s (C1). */
     private record Pending(String table, String key) {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pending p && table.equals(p.table) && key.equals(p.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * table.hashCode() + key.hashCode();
+        }
     }
 
     private final String plan;

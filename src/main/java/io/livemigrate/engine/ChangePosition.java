@@ -15,16 +15,33 @@ public final class ChangePosition {
     private final Map<String, String> fields;
 
     public ChangePosition(String engine, Map<String, String> fields) {
-        if (engine == null || !engine.matches("[a-z]+")) {
+        if (!lowerCaseWord(engine, false)) {
             throw new IllegalArgumentException("bad change position engine: " + engine);
         }
         for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (!e.getKey().matches("[a-z_]+") || e.getValue().contains(";")) {
+            if (!lowerCaseWord(e.getKey(), true) || e.getValue().indexOf(';') >= 0) {
                 throw new IllegalArgumentException("bad change position field: " + e.getKey());
             }
         }
         this.engine = engine;
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    /**
+     * [a-z]+, or [a-z_]+ with underscores. Checked without regular expressions: catch-up makes a position for every
+     * source transaction, and {@code String.matches} compiles its pattern at each call.
+     */
+    private static boolean lowerCaseWord(String s, boolean underscores) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || underscores && c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String engine() {

@@ -285,26 +285,54 @@ final class MySqlRowDecoder {
         if (fsp <= 0) {
             return "";
         }
-        String six = String.format("%06d", micros);
-        return "." + six.substring(0, fsp);
+        return digits(new StringBuilder(7).append('.'), micros, 6).substring(0, fsp + 1);
+    }
+
+    // The temporal texts are built without String.format, which parses its format string at every call: catch-up
+    // formats every temporal value of every changed row.
+
+    /** Appends {@code v} (not negative) with at least {@code width} digits, as {@code %0<width>d}. */
+    private static StringBuilder digits(StringBuilder sb, long v, int width) {
+        String text = Long.toString(v);
+        for (int i = text.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(text);
+    }
+
+    /** {@code YYYY-MM-DD}. */
+    private static StringBuilder date(StringBuilder sb, long year, long month, long day) {
+        digits(sb, year, 4).append('-');
+        digits(sb, month, 2).append('-');
+        return digits(sb, day, 2);
+    }
+
+    /** {@code [-]HH:MM:SS}, hours with two digits or more. */
+    private static StringBuilder time(StringBuilder sb, boolean negative, long hours, long minutes, long seconds) {
+        if (negative) {
+            sb.append('-');
+        }
+        digits(sb, hours, 2).append(':');
+        digits(sb, minutes, 2).append(':');
+        return digits(sb, seconds, 2);
     }
 
     private static String date(int v) {
-        return String.format("%04d-%02d-%02d", v >> 9, (v >> 5) & 15, v & 31);
+        return date(new StringBuilder(10), v >> 9, (v >> 5) & 15, v & 31).toString();
     }
 
     private static String oldTime(int v) {
         int t = (v << 8) >> 8; // signed 24-bit HHMMSS
-        String sign = t < 0 ? "-" : "";
+        boolean negative = t < 0;
         t = Math.abs(t);
-        return String.format("%s%02d:%02d:%02d", sign, t / 10000, (t / 100) % 100, t % 100);
+        return time(new StringBuilder(10), negative, t / 10000, (t / 100) % 100, t % 100).toString();
     }
 
     private static String oldDatetime(long v) {
         long d = v / 1000000;
         long t = v % 1000000;
-        return String.format("%04d-%02d-%02d %02d:%02d:%02d",
-                d / 10000, (d / 100) % 100, d % 100, t / 10000, (t / 100) % 100, t % 100);
+        StringBuilder sb = date(new StringBuilder(19), d / 10000, (d / 100) % 100, d % 100).append(' ');
+        return time(sb, false, t / 10000, (t / 100) % 100, t % 100).toString();
     }
 
     private static String datetime2(int fsp, ByteArrayInputStream in) throws IOException {
@@ -313,8 +341,8 @@ final class MySqlRowDecoder {
         long ymd = packed >> 17;
         long ym = ymd >> 5;
         long hms = packed & 0x1FFFF;
-        return String.format("%04d-%02d-%02d %02d:%02d:%02d", ym / 13, ym % 13, ymd & 31,
-                hms >> 12, (hms >> 6) & 63, hms & 63) + fractionText(micros, fsp);
+        StringBuilder sb = date(new StringBuilder(26), ym / 13, ym % 13, ymd & 31).append(' ');
+        return time(sb, false, hms >> 12, (hms >> 6) & 63, hms & 63).append(fractionText(micros, fsp)).toString();
     }
 
     private static String timestamp(long seconds, int micros, int fsp) {
@@ -351,12 +379,11 @@ final class MySqlRowDecoder {
             case 5, 6 -> packed = bigEndian(in.read(6)) - 0x800000000000L;
             default -> packed = (bigEndian(in.read(3)) - 0x800000L) << 24;
         }
-        String sign = packed < 0 ? "-" : "";
         long abs = Math.abs(packed);
         long hms = abs >> 24;
         int micros = (int) (abs % (1L << 24));
-        return String.format("%s%02d:%02d:%02d", sign, (hms >> 12) % (1 << 10), (hms >> 6) % 64, hms % 64)
-                + fractionText(micros, fsp);
+        return time(new StringBuilder(17), packed < 0, (hms >> 12) % (1 << 10), (hms >> 6) % 64, hms % 64)
+                .append(fractionText(micros, fsp)).toString();
     }
 
 }

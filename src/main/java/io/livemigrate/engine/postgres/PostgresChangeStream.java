@@ -254,7 +254,7 @@ public final class PostgresChangeStream implements ChangeStream {
             return Optional.empty();
         }
         LogSequenceNumber received = stream.getLastReceiveLSN();
-        return received.asLong() > acknowledged ? Optional.of(PgOutputDecoder.position(slot, received))
+        return received.asLong() > acknowledged ? Optional.of(PgOutputDecoder.position(slot, received.asLong()))
                 : Optional.empty();
     }
 
