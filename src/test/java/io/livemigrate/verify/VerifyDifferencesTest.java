@@ -70,7 +70,12 @@ class VerifyDifferencesTest {
                             : "UPDATE big SET ts = ts + INTERVAL 1 MICROSECOND WHERE id = 500",
                     pg ? "UPDATE big SET b = set_byte(b, 4, (get_byte(b, 4) + 1) % 256) WHERE id = 600"
                             : "UPDATE big SET b = INSERT(b, 5, 1, IF(SUBSTRING(b, 5, 1) = 'z', 'y', 'z')) WHERE id = 600",
-                    "UPDATE big SET js = '{\"b\": \"x\",   \"a\": 700}' WHERE id = 700");
+                    "UPDATE big SET js = '{\"b\": \"x\",   \"a\": 700}' WHERE id = 700",
+                    // Alone in their chunks, so only the row hash can find them: a NOT NULL column changed, and
+                    // two rows' values swapped (the same chunk sum unless the hash binds each value to its row).
+                    "UPDATE big SET name = 'changed far' WHERE id = 45000",
+                    "UPDATE big SET name = CASE id WHEN 52000 THEN 'name 52001' ELSE 'name 52000' END"
+                            + " WHERE id IN (52000, 52001)");
         }
         assertThat(m.run("verify", "--chunk-rows", "7000")).as(m.output()).isEqualTo(3);
         assertThat(m.output())
@@ -81,8 +86,11 @@ class VerifyDifferencesTest {
                 .contains("key 400: columns differ: name")
                 .contains("key 500: columns differ: ts")
                 .contains("key 600: columns differ: b")
+                .contains("key 45000: columns differ: name")
+                .contains("key 52000: columns differ: name")
+                .contains("key 52001: columns differ: name")
                 .doesNotContain("key 700:")
-                .containsPattern("big\\s+60,000\\s+59,994\\s+1\\s+1\\s+5\\s")
+                .containsPattern("big\\s+60,000\\s+59,991\\s+1\\s+1\\s+8\\s")
                 .contains("DIFFERENCES");
 
         try (Connection repo = DriverManager.getConnection(m.repositoryUrl(), "sa", "");
@@ -94,11 +102,11 @@ class VerifyDifferencesTest {
             while (rs.next()) {
                 kinds.append(rs.getString(1)).append('=').append(rs.getInt(2)).append(' ');
             }
-            assertThat(kinds.toString().trim()).isEqualTo("DIFFERENT=5 EXTRA=1 MISSING=1");
+            assertThat(kinds.toString().trim()).isEqualTo("DIFFERENT=8 EXTRA=1 MISSING=1");
         }
 
         assertThat(m.run("verify", "--repair", "--chunk-rows", "7000")).as(m.output()).isZero();
-        assertThat(m.output()).containsPattern("big\\s+60,000\\s+60,000\\s+0\\s+0\\s+0\\s+0\\s+7");
+        assertThat(m.output()).containsPattern("big\\s+60,000\\s+60,000\\s+0\\s+0\\s+0\\s+0\\s+10");
         assertThat(m.run("verify")).as(m.output()).isZero();
 
         assertThat(m.run("status")).isZero();

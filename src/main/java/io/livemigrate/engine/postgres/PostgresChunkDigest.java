@@ -12,7 +12,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -28,6 +30,15 @@ import java.util.stream.Collectors;
  * '1 day' and '24 hours' (interval), and enums whose hash would be their per-database OIDs. NULL hashes apart from
  * every value. The chunk hash is the exact sum (numeric) of the row hashes, so row order does not matter. Before
  * PostgreSQL 14 the row's text ({@code ROW(...)::text}, NULL as nothing) is hashed with {@code hashtextextended}.
+ *
+ * <p>Columns of the commonest types skip the record: each is hashed by its type's extended hash function seeded with
+ * the hash of the columns before it ({@code hashint4extended(b, hashint4extended(a, 0))}), and the other columns'
+ * record is hashed with that chain as its seed. Building the {@code ROW} and taking it apart again is most of a
+ * record hash's cost: over 1,000,000 pgbench_accounts rows the record hash took 0.66-1.06 s and the chain 0.31-0.41 s,
+ * the scan alone 0.24 s. The functions are the ones the types' hash operator classes name, so the chain keeps what
+ * the record hash guarantees. A nullable column enters as {@code hashint8extended(coalesce(h(v, 0), K), seed)}, so
+ * NULL hashes apart from every value; should a column the catalog calls NOT NULL hold a NULL on one side, the chain
+ * turns NULL and the row hashes to a constant of its own, which still differs from the other side's row.
  */
 final class PostgresChunkDigest implements ChunkDigester {
 
@@ -48,8 +59,7 @@ final class PostgresChunkDigest implements ChunkDigester {
         this.columns = table.columns().stream().map(Column::name).toList();
         List<String> values = table.columns().stream().map(PostgresChunkDigest::canonical).toList();
         this.rowText = "ROW(" + String.join(", ", values) + ")::text";
-        this.rowHash = "hash_record_extended(ROW(" + table.columns().stream().map(PostgresChunkDigest::hashable)
-                .collect(Collectors.joining(", ")) + "), 0)";
+        this.rowHash = rowHash(table.columns());
         this.columnHashes = values.stream().map(v -> "hashtextextended(ROW(" + v + ")::text, 0)")
                 .collect(Collectors.joining(", "));
     }
@@ -69,6 +79,57 @@ final class PostgresChunkDigest implements ChunkDigester {
     private static final Pattern AS_IS = Pattern.compile("smallint|integer|bigint|boolean|bytea|date|uuid|jsonb"
             + "|time(stamp)?(\\(\\d\\))? with(out)? time zone");
     private static final Pattern CHARACTER = Pattern.compile("text|(character varying|character)(\\(\\d+\\))?");
+
+    /** Hash functions for a chain, by type: the extended support function of the type's default hash opclass. */
+    private static final Map<String, String> CHAINED = Map.of(
+            "smallint", "hashint2extended", "integer", "hashint4extended", "bigint", "hashint8extended",
+            "uuid", "uuid_hash_extended", "jsonb", "jsonb_hash_extended", "json", "jsonb_hash_extended",
+            "text", "hashtextextended", "character varying", "hashtextextended", "character", "hashbpcharextended");
+    private static final Pattern CHAINED_TIME = Pattern.compile("(time(stamp)?)(\\(\\d\\))? without time zone"
+            + "|(time)(\\(\\d\\))? with time zone");
+    /** At most this many columns nest in one chain (the parser recurses per level); the rest join the record. */
+    private static final int MAX_CHAIN = 64;
+    /** A nullable column's NULL, and a row whose chain met a NULL where the catalog says NOT NULL. */
+    private static final long NULL_HASH = 0x6c6d5f6e756c6c31L;
+    private static final long NULL_ROW = 0x6c6d5f6e756c6c32L;
+
+    static String rowHash(List<Column> columns) {
+        String chain = "0::bigint";
+        List<String> record = new ArrayList<>();
+        int chained = 0;
+        for (Column c : columns) {
+            String function = chained < MAX_CHAIN ? chainFunction(c) : null;
+            if (function == null) {
+                record.add(hashable(c));
+                continue;
+            }
+            String value = hashable(c);
+            chain = c.nullable()
+                    ? "hashint8extended(coalesce(" + function + "(" + value + ", 0), " + NULL_HASH + "), " + chain + ")"
+                    : function + "(" + value + ", " + chain + ")";
+            chained++;
+        }
+        String hash = chained == 0 ? "0::bigint" : "coalesce(" + chain + ", " + NULL_ROW + ")";
+        return record.isEmpty() ? hash : "hash_record_extended(ROW(" + String.join(", ", record) + "), " + hash + ")";
+    }
+
+    /** The type's extended hash function where it hashes exactly "same value" (see the class comment), else null. */
+    private static String chainFunction(Column c) {
+        String type = c.type().toLowerCase();
+        String base = type.replaceFirst("\\(\\d+\\)$", "");
+        String function = CHAINED.get(base);
+        if (function != null) {
+            return function;
+        }
+        var time = CHAINED_TIME.matcher(type);
+        if (!time.matches()) {
+            return null;
+        }
+        if (time.group(4) != null) {
+            return "timetz_hash_extended";
+        }
+        return time.group(1).equals("timestamp") ? "timestamp_hash_extended" : "time_hash_extended";
+    }
 
     /** The value as {@code hash_record_extended} should see it (see the class comment). */
     static String hashable(Column c) {
