@@ -5,6 +5,9 @@
 #   livemigrate: catchup --until-caught-up --max-lag 1s from the position before the backlog
 #   native:      a MariaDB replica (CHANGE MASTER TO, same start position) with its SQL thread stopped during the
 #                load, then START SLAVE SQL_THREAD until Exec_Master_Log_Pos reaches the source's head
+#   steady state: catch-up running while the same sysbench load runs; every 0.1 s the source's binlog head is
+#                sampled, and a sample's lag is the time until the position the target's livemigrate.catchup_state
+#                holds reaches it (binlog event times have whole seconds only, too coarse to measure with)
 #
 # The local MariaDB on 3306 may run with log_bin off (and may not be restarted), so this starts its own pair:
 # a source mariadbd with --log-bin --binlog-format=ROW --binlog-row-image=FULL on $SRC_PORT and a replica on
@@ -111,6 +114,54 @@ YAML
     printf 'MariaDB    ratio livemigrate streaming / native: %.2fx\n' "$(echo "$native / $streaming" | bc -l)"
   fi
   [ "$a" = "$b" ] && [ "$a" = "$c" ] || { echo "checksum mismatch: source $a replica $b livemigrate $c"; exit 1; }
+
+  steady_state_lag "$src" "$tgt"
+}
+
+# Lag of a running catch-up under the same load: per 0.1 s sample of the source's binlog head, the time until the
+# target's recorded position passes it. Prints p50/p99/max over the samples taken while the load ran.
+steady_state_lag() { # source-client target-client
+  local src=$1 tgt=$2
+  echo "== MariaDB steady state: catch-up running with sysbench oltp_write_only --threads=$THREADS --time=$TIME"
+  (cd "$MYWORK" && exec_livemigrate catchup --plan "$MYWORK/plan.yml" > "$MYWORK/steady.log" 2>&1) &
+  local catchup=$! load
+  PIDS+=("$catchup")
+  sleep 6
+  sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
+    --mysql-db=sb --tables=1 --table-size="$ROWS" --threads="$THREADS" --time="$TIME" --report-interval=0 run \
+    > "$MYWORK/sysbench2.log" &
+  load=$!
+  sleep 2
+  # lines: time, 1 while the load runs (0 after), source head, target's applied position (file:pos each)
+  : > "$MYWORK/positions.txt"
+  local running=1 until=""
+  while :; do
+    kill -0 "$load" 2> /dev/null || running=0
+    if [ "$running" = 0 ] && [ -z "$until" ]; then until=$(echo "$(now) + 3" | bc -l); fi
+    [ -n "$until" ] && [ "$(echo "$(now) > $until" | bc -l)" = 1 ] && break
+    printf '%s %s %s %s\n' "$(now)" "$running" \
+      "$($src -N -e 'SHOW MASTER STATUS' | awk '{print $1 ":" $2}')" \
+      "$($tgt -N -e "SELECT position FROM livemigrate.catchup_state WHERE plan = 'catchup-bench-mysql'" \
+          | sed -n 's/.*file=\([^;]*\);pos=\([0-9]*\).*/\1:\2/p')" >> "$MYWORK/positions.txt"
+    sleep 0.1
+  done
+  wait "$load" || true
+  (cd "$MYWORK" && livemigrate stop --plan "$MYWORK/plan.yml" > /dev/null 2>&1) || true
+  wait "$catchup" 2> /dev/null || true
+  # per sample taken under load: the seconds until the applied position passed its head, or "never"
+  awk '
+    function ord(p,  a) { split(p, a, ":"); sub(/.*\./, "", a[1]); return a[1] * 1e12 + a[2] }
+    { t[NR] = $1; run[NR] = $2; head[NR] = ord($3); applied[NR] = ($4 == "" ? -1 : ord($4)) }
+    END {
+      for (i = 1; i <= NR; i++) {
+        if (!run[i]) continue
+        for (j = i; j <= NR && applied[j] < head[i]; j++) ;
+        if (j > NR) print "never"; else printf "%.3f\n", t[j] - t[i]
+      }
+    }' "$MYWORK/positions.txt" > "$MYWORK/lags.txt"
+  grep -v never "$MYWORK/lags.txt" | sort -g | awk -v never="$(grep -c never "$MYWORK/lags.txt")" \
+    '{a[NR]=$1} END {printf "MariaDB    lag samples %d: p50 %.3f s, p99 %.3f s, max %.3f s (%d not reached)\n", NR, a[int(NR*0.5)], a[int(NR*0.99)], a[NR], never}'
+  grep -E "transactions:" "$MYWORK/sysbench2.log" | sed 's/^ */MariaDB    sysbench /'
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

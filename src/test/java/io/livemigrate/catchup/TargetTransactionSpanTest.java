@@ -1,0 +1,49 @@
+package io.livemigrate.catchup;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static io.livemigrate.catchup.CatchupTasklet.targetTransactionEnded;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How long catch-up keeps a target transaction open: long while a backlog drains (fewer commits), short while it
+ * keeps up with a live source (a change waits for the commit, so the span is lag).
+ */
+class TargetTransactionSpanTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
+
+    private static long millis(long ms) {
+        return ms * 1_000_000;
+    }
+
+    @Test
+    void aTargetTransactionHoldingRecentSourceCommitsEndsAfterTheLiveSpan() {
+        Instant recent = NOW.minusMillis(800);
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS - 1), recent, NOW)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), recent, NOW)).isTrue();
+    }
+
+    @Test
+    void aDrainingBacklogKeepsItsTargetTransactionOpenForTheFullSpan() {
+        Instant old = NOW.minusSeconds(20);
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), old, NOW)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS - 1), old, NOW)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), old, NOW)).isTrue();
+    }
+
+    @Test
+    void sourceCommitTimesInWholeSecondsStillCountAsLive() {
+        // a binlog event time is truncated to its second, so a transaction committed 0.9 s ago can read as 1.9 s
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), NOW.minusMillis(1_900), NOW))
+                .isTrue();
+    }
+
+    @Test
+    void withoutACommitTimeTheFullSpanApplies() {
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), null, NOW)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), null, NOW)).isTrue();
+    }
+}
