@@ -28,6 +28,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,7 +72,10 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
      * {@link #MAX_MILLIS} and the fewer commits.
      */
     static final long LIVE_MAX_MILLIS = 100;
-    /** Over two seconds, as binlog event times have whole seconds only. */
+    /**
+     * Source commits younger than this make a target transaction live. Two seconds rather than one: binlog event
+     * times have whole seconds only, so a commit 0.9 s old can read as 1.9 s.
+     */
     private static final long LIVE_LAG_MILLIS = 2_000;
     private static final long CHUNK_MILLIS = 2_000;
     private static final long CHECK_MILLIS = 500;
@@ -168,7 +172,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 }
                 if (pendingTransactions > 0 && !inTransaction && (applier.uncommittedChanges() >= MAX_ROWS
                         || targetTransactionEnded(System.nanoTime() - targetTransactionStart, pendingCommitTime,
-                        Instant.now()))) {
+                        Clock.systemUTC()))) {
                     commitPending();
                 }
                 if (System.nanoTime() >= chunkEnd) {
@@ -213,13 +217,16 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         }
     }
 
-    /** Whether a target transaction open this long, holding source commits up to {@code newestCommit}, is to end. */
-    static boolean targetTransactionEnded(long openNanos, Instant newestCommit, Instant now) {
+    /**
+     * Whether a target transaction open this long, holding source commits up to {@code newestCommit}, is to end. Asked
+     * after every source transaction; the clock is read only once the live span has passed.
+     */
+    static boolean targetTransactionEnded(long openNanos, Instant newestCommit, Clock clock) {
         if (openNanos < LIVE_MAX_MILLIS * 1_000_000) {
             return false;
         }
         return openNanos >= MAX_MILLIS * 1_000_000
-                || newestCommit != null && Duration.between(newestCommit, now).toMillis() < LIVE_LAG_MILLIS;
+                || newestCommit != null && Duration.between(newestCommit, clock.instant()).toMillis() < LIVE_LAG_MILLIS;
     }
 
     private void commitPending() throws SQLException {

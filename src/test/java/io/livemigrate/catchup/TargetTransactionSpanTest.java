@@ -2,7 +2,9 @@ package io.livemigrate.catchup;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 
 import static io.livemigrate.catchup.CatchupTasklet.targetTransactionEnded;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TargetTransactionSpanTest {
 
     private static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     private static long millis(long ms) {
         return ms * 1_000_000;
@@ -22,28 +25,28 @@ class TargetTransactionSpanTest {
     @Test
     void aTargetTransactionHoldingRecentSourceCommitsEndsAfterTheLiveSpan() {
         Instant recent = NOW.minusMillis(800);
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS - 1), recent, NOW)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), recent, NOW)).isTrue();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS - 1), recent, CLOCK)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), recent, CLOCK)).isTrue();
     }
 
     @Test
     void aDrainingBacklogKeepsItsTargetTransactionOpenForTheFullSpan() {
         Instant old = NOW.minusSeconds(20);
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), old, NOW)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS - 1), old, NOW)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), old, NOW)).isTrue();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), old, CLOCK)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS - 1), old, CLOCK)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), old, CLOCK)).isTrue();
     }
 
     @Test
     void sourceCommitTimesInWholeSecondsStillCountAsLive() {
         // a binlog event time is truncated to its second, so a transaction committed 0.9 s ago can read as 1.9 s
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), NOW.minusMillis(1_900), NOW))
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), NOW.minusMillis(1_900), CLOCK))
                 .isTrue();
     }
 
     @Test
     void withoutACommitTimeTheFullSpanApplies() {
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), null, NOW)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), null, NOW)).isTrue();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), null, CLOCK)).isFalse();
+        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), null, CLOCK)).isTrue();
     }
 }
