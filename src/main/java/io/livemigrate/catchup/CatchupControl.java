@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * How one catch-up run is told when to end: the command's options ({@code --until-caught-up}, {@code --max-lag}),
- * and a graceful stop on context shutdown (SIGTERM): closing the context first asks the running job to finish its
- * target transaction and stop, and waits for it, before any pool is closed.
+ * {@link #requestStop} (SIGTERM or SIGINT to the command's JVM), and a graceful stop on context shutdown: closing the
+ * context first asks the running job to finish its target transaction and stop, and waits for it, before any pool is
+ * closed.
  */
 public class CatchupControl implements SmartLifecycle {
 
@@ -64,7 +65,7 @@ public class CatchupControl implements SmartLifecycle {
         running = true;
     }
 
-    /** Context shutdown (SIGTERM): stop the job gracefully and wait for it. */
+    /** Context shutdown (the JVM ending some other way, or an embedding caller closing it): stop and wait. */
     @Override
     public void stop() {
         running = false;

@@ -54,7 +54,7 @@ class CatchupCommand implements Callable<Integer> {
             ResumableJobRunner.Outcome outcome;
             control.jobStarted();
             printer.start();
-            try {
+            try (AutoCloseable signals = TerminationSignals.stopWith(control::requestStop)) {
                 outcome = ctx.getBean(ResumableJobRunner.class).run(ctx.getBean("catchupJob", Job.class), plan.name());
             }
             finally {

@@ -20,6 +20,7 @@ public class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        TerminationSignals.install();
         System.exit(execute(args));
     }
 
