@@ -29,15 +29,6 @@ public final class CatchupState {
     private CatchupState() {
     }
 
-    /** Creates the state table when missing (autocommit: DDL commits on MySQL anyway). */
-    public static void ensure(Connection target, Engine engine) throws SQLException {
-        try (Statement st = target.createStatement()) {
-            for (String ddl : engine.catchupStateDdl()) {
-                st.execute(ddl);
-            }
-        }
-    }
-
     public static Optional<ChangePosition> read(Connection target, String plan) throws SQLException {
         try (PreparedStatement ps = target.prepareStatement(READ)) {
             ps.setString(1, plan);

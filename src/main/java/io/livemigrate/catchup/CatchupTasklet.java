@@ -1,9 +1,11 @@
 package io.livemigrate.catchup;
 
 import io.livemigrate.ops.MigrationMetrics;
+import io.livemigrate.copy.BuildIndexesTasklet;
 import io.livemigrate.copy.CapturePositionTasklet;
 import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.schema.StateTables;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
@@ -95,6 +97,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
 
     private ChangeStream stream;
     private ChangeApplier applier;
+    private DeferredConstraints constraints;
     private boolean inTransaction;
     private int pendingTransactions;
     private long targetTransactionStart;
@@ -142,6 +145,12 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 if (!inTransaction && (stopping || caughtUp())) {
                     commitPending();
                     advanceIdle(now);
+                    if (!stopping && constraints.due(appliedPosition)) {
+                        // Caught up past the copy's end: build what the copy deferred before saying so.
+                        report(step);
+                        closeStreamAndApplier();
+                        return RepeatStatus.CONTINUABLE;
+                    }
                     if (!stopping) {
                         control.caughtUp();
                         log.info("caught up at {} (lag under {})", appliedPosition, control.maxLag());
@@ -174,6 +183,13 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                         || targetTransactionEnded(System.nanoTime() - targetTransactionStart, pendingCommitTime,
                         Clock.systemUTC()))) {
                     commitPending();
+                }
+                if (pendingTransactions == 0 && !inTransaction && constraints.due(appliedPosition)) {
+                    // Past the copy's end: the next open builds the deferred constraints, then describes the target
+                    // tables again, so the applier knows the unique keys they now have.
+                    report(step);
+                    closeStreamAndApplier();
+                    return RepeatStatus.CONTINUABLE;
                 }
                 if (System.nanoTime() >= chunkEnd) {
                     report(step);
@@ -355,19 +371,17 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             for (TableId id : tables.ids()) {
                 TableInfo source = resources.sourceTable(id);
                 TableId targetId = resources.plan().targetTable(id);
-                TableInfo t = resources.engine().describe(target, targetId).orElseThrow(() -> new CatchupStoppedException(
-                        "table " + targetId + " does not exist on the target: run copy first"));
+                TableInfo t = describeTarget(target, id, targetId);
                 if (!source.hasKey() || !t.hasKey()) {
                     throw new CatchupStoppedException("table " + id + " has no usable key (primary key or non-null "
                             + "unique key) on the " + (source.hasKey() ? "target" : "source") + ", so its changes cannot "
                             + "be applied by key: add one on both sides, then run catchup again");
                 }
-                targetShaped.put(id, new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(),
-                        t.estimatedBytes()));
+                targetShaped.put(id, t);
                 targetIds.put(id, targetId);
             }
             target.setAutoCommit(true);
-            CatchupState.ensure(target, resources.engine());
+            StateTables.ensure(target, resources.engine());
             Optional<ChangePosition> applied = CatchupState.read(target, resources.plan().name());
             ChangePosition start = applied.isPresent() ? applied.get() : copyStartPosition();
             if (applied.isEmpty()) {
@@ -376,6 +390,14 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 CatchupState.write(target, resources.plan().name(), start, null);
             }
             appliedPosition = start;
+            if (constraints == null) {
+                constraints = DeferredConstraints.load(resources,
+                        () -> copyPosition(BuildIndexesTasklet.COPY_END_KEY, false));
+            }
+            if (constraints.due(start)) {
+                constraints.build();
+                targetShaped.replaceAll((id, shaped) -> describeTarget(target, id, targetIds.get(id)));
+            }
             log.info("1/2 catch-up starts at {} ({})", start, applied.isPresent()
                     ? "the position the target last committed" : "the position the copy recorded");
             applier = new ChangeApplier(resources.engine(), resources.source(), target, resources.plan().name(),
@@ -391,8 +413,28 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
     }
 
+    /** The target table as it is now, named as the source table: what the applier can apply. */
+    private TableInfo describeTarget(Connection target, TableId id, TableId targetId) {
+        try {
+            TableInfo t = resources.engine().describe(target, targetId).orElseThrow(() -> new CatchupStoppedException(
+                    "table " + targetId + " does not exist on the target: run copy first"));
+            return new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(), t.estimatedBytes());
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("describing " + targetId + " on the target: " + e.getMessage(), e);
+        }
+    }
+
     /** Where the copy started change capture: its job execution context (or its first step's), once it completed. */
     private ChangePosition copyStartPosition() {
+        return copyPosition(CapturePositionTasklet.POSITION_KEY, true);
+    }
+
+    /**
+     * A position the completed copy recorded under {@code key} in its job execution context (or its steps'); null
+     * when it recorded none and {@code required} is false.
+     */
+    private ChangePosition copyPosition(String key, boolean required) {
         JobInstance copy = jobRepository.getJobInstance(CopyJobConfiguration.JOB_NAME,
                 ResumableJobRunner.parameters(resources.plan().name()));
         JobExecution last = copy == null ? null : jobRepository.getLastJobExecution(copy);
@@ -401,21 +443,19 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                     + (last == null ? "" : " (it is " + last.getStatus() + ")") + ": run copy until it completes,"
                     + " then catchup");
         }
-        String position = last.getExecutionContext().getString(CapturePositionTasklet.POSITION_KEY, null);
+        String position = last.getExecutionContext().getString(key, null);
         if (position == null) {
-            var stepExecution = jobRepository.getLastStepExecution(copy, "capture-position");
-            position = stepExecution == null ? null
-                    : stepExecution.getExecutionContext().getString(CapturePositionTasklet.POSITION_KEY, null);
+            var stepExecution = jobRepository.getLastStepExecution(copy,
+                    required ? "capture-position" : "build-indexes");
+            position = stepExecution == null ? null : stepExecution.getExecutionContext().getString(key, null);
         }
-        if (position == null) {
+        if (position == null && required) {
             throw new CatchupStoppedException("the copy recorded no change-capture position; run copy again");
         }
-        return ChangePosition.parse(position);
+        return position == null ? null : ChangePosition.parse(position);
     }
 
-    @Override
-    public ExitStatus afterStep(StepExecution stepExecution) {
-        report(stepExecution);
+    private void closeStreamAndApplier() {
         try {
             if (applier != null) {
                 applier.close();
@@ -434,6 +474,12 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         }
         stream = null;
         applier = null;
+    }
+
+    @Override
+    public ExitStatus afterStep(StepExecution stepExecution) {
+        report(stepExecution);
+        closeStreamAndApplier();
         if (control.isCaughtUp()) {
             return new ExitStatus("CAUGHT_UP", "lag under " + control.maxLag());
         }

@@ -1,6 +1,8 @@
 package io.livemigrate.copy;
 
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.schema.DdlPhase;
+import io.livemigrate.schema.DeferredDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TargetRange;
 import io.livemigrate.ops.MigrationMetrics;
@@ -11,7 +13,9 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Copies each slice through the engine's bulk path in one target transaction that first deletes the slice's key
@@ -19,7 +23,8 @@ import java.util.Set;
  * two makes the next run copy the slice again, which replaces the same rows: no duplicate, nothing missing.
  *
  * <p>The one exception: the first attempt at a slice of a table whose key index is still deferred
- * ({@link DeferredKeys}) skips the delete, as nothing can be in that range yet.
+ * ({@link DeferredDdl}, {@link DdlPhase#KEY}) skips the delete, as nothing can be in that range yet: a restarted copy
+ * builds such indexes before it copies again.
  */
 public class SliceCopyWriter implements ItemWriter<KeySlice> {
 
@@ -39,7 +44,18 @@ public class SliceCopyWriter implements ItemWriter<KeySlice> {
         this.stepExecution = stepExecution;
         this.throttle = throttle;
         this.metrics = metrics;
-        this.keysDeferred = DeferredKeys.read(stepExecution.getJobExecution().getExecutionContext()).keySet();
+        this.keysDeferred = keysDeferred(resources);
+    }
+
+    /** Target tables whose key index is still to be built: the copy created them and has not finished. */
+    private static Set<TableId> keysDeferred(MigrationResources resources) {
+        try {
+            return DeferredDdl.pending(resources.target(), resources.plan().name(), EnumSet.of(DdlPhase.KEY)).stream()
+                    .map(DeferredDdl.Entry::table).collect(Collectors.toSet());
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("reading livemigrate.deferred_ddl on the target: " + e.getMessage(), e);
+        }
     }
 
     @Override

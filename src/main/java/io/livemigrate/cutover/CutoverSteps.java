@@ -3,6 +3,7 @@ package io.livemigrate.cutover;
 import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupState;
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.schema.StateTables;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
@@ -134,7 +135,7 @@ final class CutoverSteps {
         }
         try (Connection source = resources.source().getConnection()) {
             source.setAutoCommit(true);
-            CatchupState.ensure(source, resources.engine());
+            StateTables.ensure(source, resources.engine());
             CatchupState.write(source, reverse.name(), start, null);
         }
         record(chunk).put(CutoverRecord.REVERSE_POSITION, start.serialize());

@@ -7,6 +7,8 @@ import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.schema.DdlPhase;
+import io.livemigrate.schema.DeferredDdl;
 import io.livemigrate.verify.VerifyRuns;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -20,14 +22,16 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
  * Step 1: everything that must hold before writes are fenced; any failure refuses the cutover (exit 2) with nothing
  * touched. The copy completed (forward direction), this direction's catch-up is running with lag under
  * {@code max-lag} and the other direction's is not, the last verification found no differences (unless
- * {@code --skip-verify}, recorded; the reverse direction was never copied, so never verified), and the target can
- * serve as a change-capture source for the way back.
+ * {@code --skip-verify}, recorded; the reverse direction was never copied, so never verified), the unique constraints
+ * and foreign keys the copy deferred exist on the target, and the target can serve as a change-capture source for the
+ * way back.
  */
 final class PreconditionsTasklet implements Tasklet {
 
@@ -65,6 +69,14 @@ final class PreconditionsTasklet implements Tasklet {
             checkVerified(plan, problems);
         }
         try (Connection target = resources.target().getConnection()) {
+            List<DeferredDdl.Entry> unbuilt = DeferredDdl.pendingIfRecorded(target, plan.name(),
+                    EnumSet.of(DdlPhase.CONSTRAINT, DdlPhase.FOREIGN_KEY));
+            if (!unbuilt.isEmpty()) {
+                problems.add(unbuilt.size() + " unique constraint(s) and foreign key(s) the copy deferred are not built on"
+                        + " the target yet (first: " + unbuilt.get(0).phase().label() + " of " + unbuilt.get(0).table()
+                        + "): catch-up builds them once it has applied past the copy's end; keep it running until its log"
+                        + " says it built them");
+            }
             for (Finding f : resources.engine().checkServer(target, plan.target(), true)) {
                 if (f.isError()) {
                     problems.add("the target cannot feed the reverse stream: " + f);

@@ -146,7 +146,9 @@ public interface Engine {
      * Creates livemigrate's catch-up state tables if missing: {@code livemigrate.catchup_state(plan varchar(200)
      * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))} and
      * {@code livemigrate.changed_keys(plan varchar(200), batch bigint, part int, key_count int, entries text)},
-     * primary key {@code (plan, batch, part)}, append-only (see {@code ChangedKeys}).
+     * primary key {@code (plan, batch, part)}, append-only (see {@code ChangedKeys}), and
+     * {@code livemigrate.deferred_ddl(plan, target_table, phase, ordinal, statement, built_at)} (see
+     * {@code DeferredDdl}).
      */
     List<String> catchupStateDdl();
 }

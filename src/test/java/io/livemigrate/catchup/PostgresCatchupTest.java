@@ -141,6 +141,8 @@ class PostgresCatchupTest {
                     "INSERT INTO codes SELECT g, 'c' || g FROM generate_series(1, 200) g");
         }
         assertThat(m.run("copy")).as(m.output()).isZero();
+        // past the copy's end, so the unique constraint the copy deferred exists on the target
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
         try (Connection s = m.source()) {
             s.setAutoCommit(false);
             // every odd row takes its even neighbour's code and the other way round, through a placeholder

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,15 +79,26 @@ class MySqlCopyTest {
                 assertThat(TableContents.mysql(t, m.targetDatabase() + "." + table[0], table[1])).as(table[0])
                         .containsExactlyElementsOf(TableContents.mysql(s, m.sourceDatabase() + "." + table[0], table[1]));
             }
-            try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
-                            + " AND TABLE_NAME = 'child' AND INDEX_NAME = 'child_note'),"
-                            + " (SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
-                            + " AND CONSTRAINT_NAME = 'child_parent')")) {
-                rs.next();
-                assertThat(rs.getInt(1)).as("secondary index built after the data").isEqualTo(1);
-                assertThat(rs.getInt(2)).as("foreign key built after the data").isEqualTo(1);
-            }
+            assertThat(indexesAndConstraints(t)).as("secondary index built after the data; unique and foreign keys "
+                    + "wait for catch-up to pass the copy's end").containsExactly(1, 0, 0);
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        try (Connection t = m.target()) {
+            assertThat(indexesAndConstraints(t)).containsExactly(1, 1, 1);
+        }
+    }
+
+    /** child's secondary index, child's foreign key, parent's unique key. */
+    private static List<Integer> indexesAndConstraints(Connection t) throws SQLException {
+        try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+                        + " AND TABLE_NAME = 'child' AND INDEX_NAME = 'child_note'),"
+                        + " (SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
+                        + " AND CONSTRAINT_NAME = 'child_parent'),"
+                        + " (SELECT COUNT(*) FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE()"
+                        + " AND TABLE_NAME = 'parent' AND CONSTRAINT_TYPE = 'UNIQUE')")) {
+            rs.next();
+            return List.of(rs.getInt(1), rs.getInt(2), rs.getInt(3));
         }
     }
 

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,19 +67,27 @@ class PostgresCopyTest {
                 assertThat(TableContents.postgres(t, table[0], table[1])).as(table[0])
                         .containsExactlyElementsOf(TableContents.postgres(s, table[0], table[1]));
             }
-            try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT (SELECT count(*) FROM pg_indexes WHERE tablename = 'child' AND indexname = 'child_note'),"
-                            + " (SELECT count(*) FROM pg_constraint WHERE conrelid = 'child'::regclass AND contype = 'f'),"
-                            + " (SELECT count(*) FROM pg_constraint WHERE conrelid = 'parent'::regclass AND contype = 'u')")) {
-                rs.next();
-                assertThat(rs.getInt(1)).as("secondary index built after the data").isEqualTo(1);
-                assertThat(rs.getInt(2)).as("foreign key built after the data").isEqualTo(1);
-                assertThat(rs.getInt(3)).as("unique constraint built after the data").isEqualTo(1);
-            }
+            assertThat(indexesAndConstraints(t)).as("secondary index built after the data; unique and foreign keys "
+                    + "wait for catch-up to pass the copy's end").containsExactly(1, 0, 0);
         }
         assertThat(m.run("status")).isZero();
         assertThat(m.output()).contains("copy complete").contains("public.composite");
         assertThat(m.output()).containsPattern("public\\.composite\\s+(\\d+)/\\1\\s+0\\s+20,000");
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        try (Connection t = m.target()) {
+            assertThat(indexesAndConstraints(t)).containsExactly(1, 1, 1);
+        }
+    }
+
+    /** child's secondary index, child's foreign key, parent's unique constraint. */
+    private static List<Integer> indexesAndConstraints(Connection t) throws SQLException {
+        try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT (SELECT count(*) FROM pg_indexes WHERE tablename = 'child' AND indexname = 'child_note'),"
+                        + " (SELECT count(*) FROM pg_constraint WHERE conrelid = 'child'::regclass AND contype = 'f'),"
+                        + " (SELECT count(*) FROM pg_constraint WHERE conrelid = 'parent'::regclass AND contype = 'u')")) {
+            rs.next();
+            return List.of(rs.getInt(1), rs.getInt(2), rs.getInt(3));
+        }
     }
 
     @Test

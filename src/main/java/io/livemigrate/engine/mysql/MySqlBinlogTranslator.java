@@ -244,7 +244,7 @@ final class MySqlBinlogTranslator {
      * position-only commit, or an idle stream never reaches the fence position.
      */
     private static final String OWN_DATABASE = "livemigrate";
-    private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "changed_keys");
+    private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "changed_keys", "deferred_ddl");
     private int ownStateTableMaps;
     private int otherTableMaps;
 

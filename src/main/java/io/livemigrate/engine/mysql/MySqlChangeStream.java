@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -58,6 +59,9 @@ public final class MySqlChangeStream implements ChangeStream {
     private ChangeEvent.Stop stop;
     private volatile String readFile;
     private volatile long readPos;
+    /** The position after the last whole transaction the reader has passed on or dropped (a snapshot, never torn). */
+    private volatile ChangePosition readPosition;
+    private ChangePosition idleReported;
     private String polledFile;
     private long polledPos = -1;
     private long statusCheckedAt;
@@ -123,7 +127,10 @@ public final class MySqlChangeStream implements ChangeStream {
             client.registerEventListener(event -> {
                 translator.onEvent(event);
                 MySqlBinlogPosition p = translator.position();
-                if (translator.betweenTransactions()) {
+                if (translator.betweenTransactions()
+                        && (p.pos() != stream.readPos || !p.file().equals(stream.readFile))) {
+                    // Published after the transaction's events were queued: an empty queue means they were polled.
+                    stream.readPosition = p.toChangePosition();
                     stream.readFile = p.file();
                     stream.readPos = p.pos();
                 }
@@ -282,6 +289,22 @@ public final class MySqlChangeStream implements ChangeStream {
             polledPos = Long.parseLong(c.position().get("pos"));
         }
         return e;
+    }
+
+    /**
+     * The reader's position after the last whole transaction, once every event it queued has been polled: the
+     * transactions it dropped since the last passed-on commit (other databases, catch-up's own state) would otherwise
+     * keep the applied position behind a quiet plan's stream until another commit came along, and a position
+     * catch-up waits for (the copy's end, a cutover's mark) would never be reached.
+     */
+    @Override
+    public Optional<ChangePosition> idlePosition() {
+        ChangePosition read = readPosition;
+        if (stop != null || read == null || !queue.isEmpty() || read.equals(idleReported)) {
+            return Optional.empty();
+        }
+        idleReported = read;
+        return Optional.of(read);
     }
 
     @Override

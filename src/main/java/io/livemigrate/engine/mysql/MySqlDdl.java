@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * CHECK constraint, table option and partitioning clause is carried without re-deriving it from the catalog.
  *
  * <p>SHOW CREATE TABLE prints one definition per line (newlines inside strings and comments are escaped), so the
- * secondary indexes and foreign keys are split off line by line and added after the copy. The unique key the copy
+ * secondary indexes, unique keys and foreign keys are split off line by line and added later (see {@link TableDdl}). The unique key the copy
  * pages by stays in the CREATE: the copy deletes and reads by ranges of it. AUTO_INCREMENT=N is dropped because the
  * counter is set at cutover from the source's value then.
  */
@@ -55,6 +55,7 @@ final class MySqlDdl {
                 ? table.keyName().substring("UNIQUE ".length()) : null;
         List<String> kept = new ArrayList<>();
         List<String> indexes = new ArrayList<>();
+        List<String> constraints = new ArrayList<>();
         List<String> foreignKeys = new ArrayList<>();
         for (String raw : shown.substring(open + 2, close).split("\n")) {
             String line = raw.strip();
@@ -63,7 +64,7 @@ final class MySqlDdl {
             }
             Matcher index = INDEX_LINE.matcher(line);
             if (index.matches() && !index.group(1).replace("``", "`").equals(pagingIndex)) {
-                indexes.add("ALTER TABLE " + created + " ADD " + line);
+                (line.startsWith("UNIQUE ") ? constraints : indexes).add("ALTER TABLE " + created + " ADD " + line);
             } else if (FOREIGN_KEY_LINE.matcher(line).matches()) {
                 foreignKeys.add("ALTER TABLE " + created + " ADD " + line);
             } else {
@@ -72,7 +73,7 @@ final class MySqlDdl {
         }
         String options = AUTO_INCREMENT_OPTION.matcher(shown.substring(close + 2)).replaceAll("");
         String create = "CREATE TABLE " + created + " (\n" + String.join(",\n", kept) + "\n)" + options;
-        return new TableDdl(List.of(createDatabase), create, null, indexes, foreignKeys);
+        return new TableDdl(List.of(createDatabase), create, null, indexes, constraints, foreignKeys);
     }
 
     /** The database with the source's defaults, so columns declared without a charset get the same one. */

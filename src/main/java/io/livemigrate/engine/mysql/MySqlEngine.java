@@ -152,6 +152,10 @@ public final class MySqlEngine implements Engine {
                         + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
                 "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
                         + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries longtext NOT NULL, "
-                        + "PRIMARY KEY (plan, batch, part)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+                        + "PRIMARY KEY (plan, batch, part)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                "CREATE TABLE IF NOT EXISTS livemigrate.deferred_ddl (plan varchar(200) NOT NULL, "
+                        + "target_table varchar(400) NOT NULL, phase varchar(20) NOT NULL, ordinal int NOT NULL, "
+                        + "statement longtext NOT NULL, built_at varchar(40), PRIMARY KEY (plan, target_table, phase, "
+                        + "ordinal)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     }
 }

@@ -97,7 +97,7 @@ final class PostgresCutoverDialect implements CutoverDialect {
         dropSlotAndPublication(c, captureName, dropped);
         try (Statement st = c.createStatement()) {
             if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
-                for (String table : List.of("catchup_state", "changed_keys")) {
+                for (String table : List.of("catchup_state", "changed_keys", "deferred_ddl")) {
                     if (exists(c, "SELECT 1 FROM pg_tables WHERE schemaname = 'livemigrate' AND tablename = ?", table)) {
                         st.execute("DROP TABLE livemigrate." + table);
                         dropped.add("state table livemigrate." + table);

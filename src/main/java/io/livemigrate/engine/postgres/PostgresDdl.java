@@ -15,8 +15,8 @@ import java.util.List;
  * Recreates a source table from pg_catalog: columns in CREATE TABLE; the paging key's index (primary key, or the
  * unique key paged by) as a statement of its own, built once the data is in: COPY into a heap without a btree to
  * keep in order loads in about half the time, and one sorted build of the index is cheaper than millions of
- * inserts into it. Everything else (unique, exclusion and check constraints, plain indexes) is built after the copy
- * too, foreign keys last.
+ * inserts into it. Everything else (unique, exclusion and check constraints, plain indexes) is built later too, foreign
+ * keys last (see {@link TableDdl} for when).
  * The server prints expressions and definitions itself (pg_get_expr, pg_get_constraintdef, pg_get_indexdef), under a
  * pg_catalog-only search_path so they carry schemas.
  */
@@ -65,6 +65,7 @@ final class PostgresDdl {
         List<String> definitions = columns(c, oid, table);
         String keyIndex = null;
         List<String> indexes = new ArrayList<>();
+        List<String> constraints = new ArrayList<>();
         List<String> foreignKeys = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(CONSTRAINTS)) {
             ps.setLong(1, oid);
@@ -80,6 +81,8 @@ final class PostgresDdl {
                         definitions.add("CONSTRAINT " + name + " " + rs.getString(3));
                     } else if (type.equals("f")) {
                         foreignKeys.add(statement);
+                    } else if (type.equals("u") || type.equals("x")) {
+                        constraints.add(statement);
                     } else {
                         indexes.add(statement);
                     }
@@ -95,6 +98,8 @@ final class PostgresDdl {
                             .replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ");
                     if (pagesBy(keyName, false, rs.getString(1))) {
                         keyIndex = statement;
+                    } else if (statement.startsWith("CREATE UNIQUE ")) {
+                        constraints.add(statement);
                     } else {
                         indexes.add(statement);
                     }
@@ -102,7 +107,8 @@ final class PostgresDdl {
             }
         }
         String create = "CREATE TABLE " + table + " (\n    " + String.join(",\n    ", definitions) + "\n)";
-        return new TableDdl(PostgresTypeDdl.prerequisites(c, oid, id.schema()), create, keyIndex, indexes, foreignKeys);
+        return new TableDdl(PostgresTypeDdl.prerequisites(c, oid, id.schema()), create, keyIndex, indexes, constraints,
+                foreignKeys);
     }
 
     /** Whether the index (named {@code index}) is the paging key {@link PostgresCatalog} chose and named. */

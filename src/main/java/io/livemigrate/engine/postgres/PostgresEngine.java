@@ -167,6 +167,9 @@ public final class PostgresEngine implements Engine {
                         + "position varchar(2000) NOT NULL, commit_time varchar(40), applied_at varchar(40) NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
                         + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries text NOT NULL, "
-                        + "PRIMARY KEY (plan, batch, part))");
+                        + "PRIMARY KEY (plan, batch, part))",
+                "CREATE TABLE IF NOT EXISTS livemigrate.deferred_ddl (plan varchar(200) NOT NULL, "
+                        + "target_table varchar(400) NOT NULL, phase varchar(20) NOT NULL, ordinal int NOT NULL, "
+                        + "statement text NOT NULL, built_at varchar(40), PRIMARY KEY (plan, target_table, phase, ordinal))");
     }
 }

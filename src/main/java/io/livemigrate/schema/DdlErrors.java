@@ -1,14 +1,14 @@
-package io.livemigrate.copy;
+package io.livemigrate.schema;
 
 import java.sql.SQLException;
 
 /** Recognises "that already exists" answers to DDL, which a re-run of a half-finished step may get. */
-final class DdlErrors {
+public final class DdlErrors {
 
     private DdlErrors() {
     }
 
-    static boolean alreadyExists(SQLException e) {
+    public static boolean alreadyExists(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // PostgreSQL: duplicate_table (also for indexes), duplicate_object (constraints).
         // MySQL/MariaDB: 1061 duplicate key name, 1826 duplicate foreign key, 1022/121 duplicate key on write.
