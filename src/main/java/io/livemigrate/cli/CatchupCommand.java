@@ -5,10 +5,12 @@ import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupProgress;
 import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.core.TrafficSide;
 import io.livemigrate.plan.MigrationPlan;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,6 +48,11 @@ class CatchupCommand implements Callable<Integer> {
         System.out.println("catchup: plan '" + plan.name() + "'" + (untilCaughtUp ? ", until lag < " + maxLag : ""));
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
                 CatchupJobConfiguration.class)) {
+            String refusal = wrongDirection(ctx.getBean(JobRepository.class), plan);
+            if (refusal != null) {
+                System.err.println("catchup: refused: " + refusal);
+                return ExitCodes.BAD_INPUT;
+            }
             CatchupControl control = ctx.getBean(CatchupControl.class);
             control.untilCaughtUp(untilCaughtUp, lag);
             CatchupProgress progress = ctx.getBean(CatchupProgress.class);
@@ -65,6 +72,25 @@ class CatchupCommand implements Callable<Integer> {
             progress.runSummary().ifPresent(s -> System.out.println("catchup: this run: " + s));
             return summarize(outcome.execution(), control);
         }
+    }
+
+    /**
+     * Why catch-up of {@code plan} must not run now, or null: it may only read from the side the application writes
+     * to. Otherwise it would carry rows back onto the live primary: the reverse stream before any switch (or after a
+     * rolled-back cutover), the forward stream once the reverse one carries the application's writes.
+     */
+    static String wrongDirection(JobRepository repository, MigrationPlan plan) {
+        if (TrafficSide.writesToSource(repository, plan)) {
+            return null;
+        }
+        MigrationPlan forward = plan.isReverse() ? plan.reversed() : plan;
+        return plan.isReverse()
+                ? "catchup --reverse streams the target's changes back to the source, which is only right once a cutover"
+                + " has switched the application to the target, and no cutover of plan '" + forward.name() + "' has"
+                + " (a rolled-back cutover leaves the source primary): run cutover first, or catch-up without --reverse"
+                : "a cutover switched the application to the target " + plan.target().safeUrl() + ": the forward "
+                + "stream would carry the reverse stream's writes back. Run catchup --reverse (the way back), or revert"
+                + " first";
     }
 
     private static int summarize(JobExecution execution, CatchupControl control) {

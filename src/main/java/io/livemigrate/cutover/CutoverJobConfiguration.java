@@ -3,6 +3,7 @@ package io.livemigrate.cutover;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.OwnerListener;
+import io.livemigrate.core.TrafficSide;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
@@ -29,8 +30,8 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 public class CutoverJobConfiguration {
 
-    public static final String JOB_NAME = "cutover";
-    public static final String RUN_PARAMETER = "cutover.run";
+    public static final String JOB_NAME = TrafficSide.CUTOVER_JOB;
+    public static final String RUN_PARAMETER = TrafficSide.RUN_PARAMETER;
     /** The steps in order; the numbered steps. */
     public static final List<String> STEPS = List.of("1-preconditions", "2-fence", "3-drain", "4-reverify",
             "5-sequences", "6-reverse-stream", "7-switch", "8-unfence", "9-retire-stream");

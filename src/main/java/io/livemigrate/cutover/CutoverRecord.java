@@ -1,5 +1,6 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.core.TrafficSide;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -18,8 +19,8 @@ public final class CutoverRecord {
     public static final String REVERSE_POSITION = "cutover.reverse.position";
     public static final String REVERSE_PREPARED = "cutover.reverse.prepared";
     public static final String SWITCH_RESTORE = "cutover.switch.restore";
-    public static final String SWITCH_DONE = "cutover.switch.done";
-    public static final String ROLLED_BACK = "cutover.rolled.back";
+    public static final String SWITCH_DONE = TrafficSide.SWITCH_DONE;
+    public static final String ROLLED_BACK = TrafficSide.ROLLED_BACK;
 
     private final JobExecution execution;
     private final JobRepository repository;

@@ -2,6 +2,7 @@ package io.livemigrate.cutover;
 
 import io.livemigrate.core.OwnerListener;
 import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.core.TrafficSide;
 import io.livemigrate.plan.MigrationPlan;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -76,11 +77,7 @@ public final class CutoverRuns {
     }
 
     private long latestRun(String plan) {
-        long run = 0;
-        while (repository.getJobInstance(CutoverJobConfiguration.JOB_NAME, identifying(plan, run + 1)) != null) {
-            run++;
-        }
-        return run;
+        return TrafficSide.latestRun(repository, plan);
     }
 
     private Optional<JobExecution> lastExecution(String plan, long run) {
@@ -89,8 +86,7 @@ public final class CutoverRuns {
     }
 
     private static JobParameters identifying(String plan, long run) {
-        return new JobParametersBuilder(ResumableJobRunner.parameters(plan))
-                .addLong(CutoverJobConfiguration.RUN_PARAMETER, run).toJobParameters();
+        return TrafficSide.identifying(plan, run);
     }
 
     private static JobParameters parameters(String plan, long run, boolean skipVerify, CutoverHold.Request hold) {

@@ -32,6 +32,8 @@ public final class DeferredDdl {
             + "statement, built_at) VALUES (?, ?, ?, ?, ?, NULL)";
     private static final String PENDING = "SELECT target_table, phase, ordinal, statement FROM livemigrate.deferred_ddl "
             + "WHERE plan = ? AND built_at IS NULL ORDER BY target_table, ordinal";
+    private static final String EXISTS = "SELECT 1 FROM information_schema.tables WHERE table_schema = 'livemigrate' "
+            + "AND table_name = 'deferred_ddl'";
     private static final String BUILT = "UPDATE livemigrate.deferred_ddl SET built_at = ? "
             + "WHERE plan = ? AND target_table = ? AND phase = ? AND ordinal = ?";
 
@@ -110,9 +112,8 @@ public final class DeferredDdl {
 
     /** As {@link #pending(Connection, String, Set)}; empty on a server where no copy recorded anything. */
     public static List<Entry> pendingIfRecorded(Connection c, String plan, Set<DdlPhase> phases) throws SQLException {
-        try (ResultSet rs = c.getMetaData().getTables("livemigrate", null, "deferred_ddl", null);
-             ResultSet pg = c.getMetaData().getTables(null, "livemigrate", "deferred_ddl", null)) {
-            if (!rs.next() && !pg.next()) {
+        try (PreparedStatement ps = c.prepareStatement(EXISTS); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
                 return List.of();
             }
         }
