@@ -476,6 +476,21 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         applier = null;
     }
 
+    /**
+     * A restarted step starts with the context its last run left (Spring Batch copies it), lag included: until this
+     * run has measured its own, the lag is unknown, or the cutover's preconditions and {@code status} would read the
+     * lag of a run that has ended.
+     */
+    @Override
+    public void beforeStep(StepExecution stepExecution) {
+        ExecutionContext ctx = stepExecution.getExecutionContext();
+        if (ctx.containsKey(LAG)) {
+            ctx.putDouble(LAG, -1);
+            ctx.putLong(BYTES_BEHIND, -1);
+            jobRepository.updateExecutionContext(stepExecution);
+        }
+    }
+
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
         report(stepExecution);

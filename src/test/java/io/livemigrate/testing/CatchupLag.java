@@ -31,7 +31,7 @@ public final class CatchupLag {
                 try (MigrationHistory h = history.get()) {
                     MigrationStatus.Catchup catchup = MigrationStatus.read(h, plan).catchup();
                     lag = catchup == null ? null : catchup.lagSeconds();
-                    if (catchup != null && catchup.status().equals("STARTED") && lag != null && lag < seconds) {
+                    if (catchup != null && catchup.status().equals("STARTED") && lag != null && lag >= 0 && lag < seconds) {
                         return;
                     }
                 }
