@@ -12,9 +12,13 @@ final class CutoverMethods {
     private final MigrationResources resources;
     private final CutoverDialect dialect;
 
-    CutoverMethods(MigrationResources resources, CutoverDialect dialect) {
+    private final java.util.List<io.livemigrate.engine.TableId> sourceTables;
+
+    CutoverMethods(MigrationResources resources, CutoverDialect dialect,
+                   java.util.List<io.livemigrate.engine.TableId> sourceTables) {
         this.resources = resources;
         this.dialect = dialect;
+        this.sourceTables = java.util.List.copyOf(sourceTables);
     }
 
     Fence fence() {
@@ -22,7 +26,8 @@ final class CutoverMethods {
         return switch (options.fence()) {
             case "proxy-pause" -> new ProxyPauseFence(options.pgbouncer(), timeoutMillis());
             case "read-only" -> dialect.readOnlyFence(resources.source(), resources.target(),
-                    ServerAddress.of(resources.plan().source()).database(), options.appRoles());
+                    ServerAddress.of(resources.plan().source()).database(), options.appRoles(), sourceTables,
+                    resources.plan().isReverse() ? resources.plan().reversed().name() : resources.plan().name());
             default -> throw new IllegalStateException("unknown fence " + options.fence());
         };
     }

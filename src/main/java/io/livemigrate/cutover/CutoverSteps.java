@@ -45,7 +45,7 @@ final class CutoverSteps {
         this.resources = resources;
         this.tables = tables;
         this.dialect = resources.engine().cutover();
-        this.methods = new CutoverMethods(resources, dialect);
+        this.methods = new CutoverMethods(resources, dialect, tables.ids());
         this.repository = repository;
         this.operator = operator;
     }

@@ -68,7 +68,9 @@ final class PreconditionsTasklet implements Tasklet {
         else {
             checkVerified(plan, problems);
         }
-        try (Connection target = resources.target().getConnection()) {
+        try (Connection source = resources.source().getConnection();
+             Connection target = resources.target().getConnection()) {
+            problems.addAll(resources.engine().cutover().problems(source, target));
             List<DeferredDdl.Entry> unbuilt = DeferredDdl.pendingIfRecorded(target, plan.name(),
                     EnumSet.of(DdlPhase.CONSTRAINT, DdlPhase.FOREIGN_KEY));
             if (!unbuilt.isEmpty()) {

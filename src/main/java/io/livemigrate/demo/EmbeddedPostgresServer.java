@@ -40,6 +40,8 @@ public final class EmbeddedPostgresServer extends EmbeddedServer {
                 .setServerConfig("full_page_writes", "off")
                 .setServerConfig("shared_buffers", "128MB")
                 .setServerConfig("max_connections", "200")
+                // Applications use two-phase commit; the cutover's fence must see their prepared transactions.
+                .setServerConfig("max_prepared_transactions", "10")
                 // Seeding writes a few hundred MB of WAL; fewer checkpoints keep it fast.
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("timezone", "UTC")

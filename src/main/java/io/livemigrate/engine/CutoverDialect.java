@@ -32,8 +32,23 @@ public interface CutoverDialect {
     default void dropPreparedReverse(Connection target, String captureName) throws SQLException {
     }
 
-    /** The write fence of {@code fence: read-only} on {@code source}; {@code target} is the primary after the switch. */
-    Fence readOnlyFence(javax.sql.DataSource source, javax.sql.DataSource target, String database, List<String> appRoles);
+    /**
+     * The write fence of {@code fence: read-only} on {@code source}; {@code target} is the primary after the switch.
+     *
+     * @param tables the plan's tables on {@code source}
+     * @param pair   the name both directions of the plan share (a fence one direction leaves, the other lifts)
+     */
+    Fence readOnlyFence(javax.sql.DataSource source, javax.sql.DataSource target, String database, List<String> appRoles,
+                        List<TableId> tables, String pair);
+
+    /**
+     * What stops a cutover before its fence, on this engine; each a sentence with what to do. PostgreSQL: prepared
+     * transactions, whose writes commit whenever someone commits them (past any fence), and which creating the
+     * reverse stream's slot would wait for forever.
+     */
+    default List<String> problems(Connection source, Connection target) throws SQLException {
+        return List.of();
+    }
 
     /** Removes the change-capture objects and state tables livemigrate made on this server (complete). */
     List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException;

@@ -69,7 +69,8 @@ final class MySqlCutoverDialect implements CutoverDialect {
     }
 
     @Override
-    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles) {
+    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles,
+                               List<io.livemigrate.engine.TableId> tables, String pair) {
         return new MySqlReadOnlyFence(source, target, appRoles);
     }
 

@@ -87,17 +87,46 @@ final class PostgresCutoverDialect implements CutoverDialect {
     }
 
     @Override
-    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles) {
-        return new PostgresRoleFence(source, database, appRoles);
+    public List<String> problems(Connection source, Connection target) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String here = preparedTransactions(source, true);
+        if (here != null) {
+            problems.add(here + " in the source database: their writes would commit whenever someone commits them, "
+                    + "past any fence. COMMIT PREPARED or ROLLBACK PREPARED them, then run the cutover again");
+        }
+        String there = preparedTransactions(target, false);
+        if (there != null && here == null) {
+            problems.add(there + " on the target's server: creating the reverse stream's slot there waits for every "
+                    + "running transaction, and a prepared one never ends by itself. COMMIT PREPARED or ROLLBACK "
+                    + "PREPARED them, then run the cutover again");
+        }
+        return problems;
+    }
+
+    /** "N prepared transaction(s) (gid in database, ...)" in this database (or on its whole server), or null. */
+    private static String preparedTransactions(Connection c, boolean thisDatabase) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), string_agg(gid || ' in '"
+                + " || database, ', ') FROM pg_prepared_xacts" + (thisDatabase ? " WHERE database = current_database()"
+                : ""))) {
+            return rs.next() && rs.getLong(1) > 0 ? rs.getLong(1) + " prepared transaction(s) (" + rs.getString(2) + ")"
+                    : null;
+        }
+    }
+
+    @Override
+    public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles,
+                               List<io.livemigrate.engine.TableId> tables, String pair) {
+        return new PostgresPrivilegeFence(source, target, database, pair, appRoles, tables);
     }
 
     @Override
     public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
         List<String> dropped = new ArrayList<>();
         dropSlotAndPublication(c, captureName, dropped);
+        dropped.addAll(PostgresPrivilegeFence.liftAll(c));
         try (Statement st = c.createStatement()) {
             if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
-                for (String table : List.of("catchup_state", "changed_keys", "deferred_ddl")) {
+                for (String table : List.of("catchup_state", "changed_keys", "deferred_ddl", "fence")) {
                     if (exists(c, "SELECT 1 FROM pg_tables WHERE schemaname = 'livemigrate' AND tablename = ?", table)) {
                         st.execute("DROP TABLE livemigrate." + table);
                         dropped.add("state table livemigrate." + table);
