@@ -61,6 +61,31 @@ public final class CatchupState {
         }
     }
 
+    /**
+     * Makes everything catch-up has committed on {@code target} durable: its apply session may commit asynchronously,
+     * and a switch must not send the application to a primary that could lose the drained transactions in a crash.
+     * One durable commit flushes every commit before it.
+     */
+    public static void makeDurable(Connection target, Engine engine, String plan) throws SQLException {
+        String durable = engine.durableCommitStatement();
+        if (durable == null) {
+            return;
+        }
+        boolean autoCommit = target.getAutoCommit();
+        target.setAutoCommit(false);
+        try (Statement st = target.createStatement();
+             PreparedStatement ps = target.prepareStatement("UPDATE livemigrate.catchup_state SET applied_at = applied_at "
+                     + "WHERE plan = ?")) {
+            st.execute(durable);
+            ps.setString(1, plan);
+            ps.executeUpdate();
+            target.commit();
+        }
+        finally {
+            target.setAutoCommit(autoCommit);
+        }
+    }
+
     /** Records {@code position} inside the caller's open transaction. */
     public static void write(Connection target, String plan, ChangePosition position, Instant commitTime) throws SQLException {
         String[] values = {position.serialize(), commitTime == null ? null : commitTime.toString(),

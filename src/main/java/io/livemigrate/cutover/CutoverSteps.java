@@ -103,7 +103,8 @@ final class CutoverSteps {
                         + "max-pause " + plan.cutover().maxPause().toMillis() + " ms (it is at "
                         + last.get().map(ChangePosition::serialize).orElse("nothing yet") + ")");
             }
-            log.info("3/9 drained: catch-up applied {} (fence at {})", applied.get(), drain);
+            CatchupState.makeDurable(target, resources.engine(), plan.name());
+            log.info("3/9 drained: catch-up applied {} (fence at {}), durably", applied.get(), drain);
             chunk.getStepContext().getStepExecution().getExecutionContext().putString("applied", applied.get().serialize());
         }
     }

@@ -10,9 +10,13 @@ import java.sql.Statement;
 import java.util.Map;
 
 /**
- * The LSN is read inside a marker transaction, before its commit record: every earlier commit ends before it, and
- * the marker's commit (a transactional logical message, which pgoutput delivers as a transaction when asked for
- * messages) ends after it, so an otherwise idle stream still reaches it.
+ * The mark is the LSN of a transactional logical message, which pgoutput delivers as a transaction of its own when
+ * asked for messages (so an otherwise idle stream still reaches it). A message is inserted into the WAL after the
+ * commit record of every transaction the source acknowledged before: with {@code synchronous_commit = off} a commit is
+ * acknowledged once its record is inserted, before the WAL is written, so the write position
+ * ({@code pg_current_wal_lsn()}) could lie before such a commit and a drain to it would miss that transaction.
+ * Catch-up records a transaction's end position, so it has applied the marker's transaction, and every one that
+ * committed before it, once its applied position is at or past the message.
  */
 final class PostgresMark {
 
@@ -23,8 +27,7 @@ final class PostgresMark {
         boolean autoCommit = source.getAutoCommit();
         source.setAutoCommit(false);
         try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, "
-                     + "pg_logical_emit_message(true, 'livemigrate', 'mark')")) {
+             ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, 'livemigrate', 'mark')::text")) {
             rs.next();
             String lsn = rs.getString(1);
             source.commit();
