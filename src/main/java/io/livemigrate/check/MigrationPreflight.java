@@ -2,6 +2,7 @@ package io.livemigrate.check;
 
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Finding;
+import io.livemigrate.engine.KeyOrdering;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 import io.livemigrate.plan.MigrationPlan;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,6 +63,7 @@ public final class MigrationPreflight {
         findings.addAll(engine.checkTable(source, table));
         TableId targetId = plan.targetTable(table.id());
         Optional<TableInfo> existing = engine.describe(target, targetId);
+        findings.addAll(keyOrderDifferences(source, target, table, targetId, existing.isPresent()));
         String state;
         if (existing.isEmpty()) {
             state = "missing: will be created";
@@ -84,6 +87,36 @@ public final class MigrationPreflight {
             }
         }
         return new TableReport(table, state, findings);
+    }
+
+    /**
+     * A text key the two sides order differently makes one key range hold different rows on each: a restarted,
+     * retried or repaired range's delete on the target would remove rows of its neighbours (docs/design.md).
+     */
+    private List<Finding> keyOrderDifferences(Connection source, Connection target, TableInfo table, TableId targetId,
+                                              boolean targetExists) throws SQLException {
+        if (!table.hasKey()) {
+            return List.of();
+        }
+        KeyOrdering ordering = engine.keyOrdering();
+        Map<String, String> onSource = ordering.of(source, table.id(), table.keyColumns());
+        Map<String, String> onTarget = targetExists ? ordering.of(target, targetId, table.keyColumns())
+                : ordering.asCreated(source, target, table.id(), table.keyColumns());
+        List<Finding> findings = new ArrayList<>();
+        onSource.forEach((column, sourceOrder) -> {
+            String targetOrder = onTarget.getOrDefault(column, "no collation (not a text type)");
+            if (!sourceOrder.equals(targetOrder)) {
+                findings.add(Finding.error(table.id().qualified(), "key column " + column + " sorts by " + sourceOrder
+                                + " on the source but by " + targetOrder + " on the target, so a key range would hold "
+                                + "different rows on the two sides and a restarted or repaired range could delete "
+                                + "rows of its neighbours",
+                        "give the target column the source's collation (" + (targetExists ? "alter or recreate the "
+                                + "target table" : "create the collation on the target, or the target database with "
+                                + "the source's locale") + "), on a server with the same collation library version; "
+                                + "or exclude the table (tables.exclude)"));
+            }
+        });
+        return findings;
     }
 
     private boolean hasRows(Connection c, TableId id) throws SQLException {

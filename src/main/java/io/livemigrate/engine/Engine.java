@@ -45,6 +45,9 @@ public interface Engine {
     /** Table-level problems beyond a missing key: column types livemigrate cannot carry. */
     List<Finding> checkTable(Connection source, TableInfo table) throws SQLException;
 
+    /** How each side orders a table's text key columns, for the check that both sides agree. */
+    KeyOrdering keyOrdering();
+
     /**
      * Key values that split the table into about {@code ranges} ranges of similar row counts, sorted, distinct,
      * taken from sampled rows (never MIN..MAX arithmetic, so text, UUID and composite keys split well).

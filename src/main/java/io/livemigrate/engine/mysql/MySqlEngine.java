@@ -66,6 +66,11 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public io.livemigrate.engine.KeyOrdering keyOrdering() {
+        return new MySqlKeyOrdering();
+    }
+
+    @Override
     public List<Finding> checkTable(Connection source, TableInfo table) throws SQLException {
         return MySqlTableCheck.check(source, table);
     }

@@ -66,6 +66,11 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public io.livemigrate.engine.KeyOrdering keyOrdering() {
+        return new PostgresKeyOrdering();
+    }
+
+    @Override
     public List<Finding> checkTable(Connection source, TableInfo table) throws SQLException {
         return PostgresPreflight.checkTable(source, table);
     }
