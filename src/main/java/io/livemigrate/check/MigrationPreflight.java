@@ -59,6 +59,7 @@ public final class MigrationPreflight {
                             + "columns, or add the table to tables.exclude"));
         }
         findings.addAll(engine.checkTable(source, table));
+        findings.addAll(engine.checkTableOnTarget(source, target, table));
         TableId targetId = plan.targetTable(table.id());
         Optional<TableInfo> existing = engine.describe(target, targetId);
         String state;
