@@ -61,6 +61,7 @@ public final class MigrationPreflight {
                             + "columns, or add the table to tables.exclude"));
         }
         findings.addAll(engine.checkTable(source, table));
+        findings.addAll(engine.checkTableOnTarget(source, target, table));
         TableId targetId = plan.targetTable(table.id());
         Optional<TableInfo> existing = engine.describe(target, targetId);
         findings.addAll(keyOrderDifferences(source, target, table, targetId, existing.isPresent()));

@@ -49,6 +49,15 @@ public interface Engine {
     KeyOrdering keyOrdering();
 
     /**
+     * Problems of a source table that only the target shows: e.g. an extension its column types come from that the
+     * target server does not offer.
+     */
+    default List<Finding> checkTableOnTarget(Connection source, Connection target, TableInfo table)
+            throws SQLException {
+        return List.of();
+    }
+
+    /**
      * Key values that split the table into about {@code ranges} ranges of similar row counts, sorted, distinct,
      * taken from sampled rows (never MIN..MAX arithmetic, so text, UUID and composite keys split well).
      * May return fewer (or none, for a small table).

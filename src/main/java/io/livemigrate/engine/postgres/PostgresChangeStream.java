@@ -179,18 +179,24 @@ public final class PostgresChangeStream implements ChangeStream {
         return null;
     }
 
+    /**
+     * The type's name as {@link PostgresCatalog} prints the target's columns: schema-qualified unless in pg_catalog,
+     * whatever the search_path (an enum {@code mood} is {@code public.mood} on both sides).
+     */
     private String typeName(int oid, int typmod) throws SQLException {
         long key = ((long) oid << 32) | (typmod & 0xffffffffL);
         String name = typeNames.get(key);
         if (name == null) {
-            try (PreparedStatement ps = admin.prepareStatement("SELECT format_type(?::oid, ?)")) {
-                ps.setLong(1, oid & 0xffffffffL);
-                ps.setInt(2, typmod);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    name = rs.getString(1);
+            name = PostgresSearchPath.qualified(admin, () -> {
+                try (PreparedStatement ps = admin.prepareStatement("SELECT format_type(?::oid, ?)")) {
+                    ps.setLong(1, oid & 0xffffffffL);
+                    ps.setInt(2, typmod);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
                 }
-            }
+            });
             typeNames.put(key, name);
         }
         return name;

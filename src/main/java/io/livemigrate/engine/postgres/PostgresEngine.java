@@ -76,6 +76,12 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public List<Finding> checkTableOnTarget(Connection source, Connection target, TableInfo table)
+            throws SQLException {
+        return PostgresPreflight.checkExtensions(source, target, table);
+    }
+
+    @Override
     public List<KeyValue> sampleBoundaries(Connection source, TableInfo table, int ranges) throws SQLException {
         return PostgresKeySampler.sampleBoundaries(source, table, ranges);
     }

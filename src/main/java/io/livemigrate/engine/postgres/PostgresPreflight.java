@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What would stop a migration before it starts: change-capture settings and role rights on the source, the right to
@@ -168,21 +170,60 @@ final class PostgresPreflight {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    findings.add(typeFinding(subject, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    if (rs.getString(4) == null) {
+                        findings.add(typeFinding(subject, rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
                 }
             }
         }
         return findings;
     }
 
-    private static Finding typeFinding(String subject, String column, String type, String kind, String extension) {
+    /**
+     * Extension types are created by prepare-schema (CREATE EXTENSION on the target, in the source's schema for it):
+     * an error only when the target server cannot install that extension, which no rerun fixes.
+     */
+    static List<Finding> checkExtensions(Connection source, Connection target, TableInfo table) throws SQLException {
+        long oid = PostgresCatalog.oid(source, table.id()).orElse(-1L);
+        if (oid < 0) {
+            return List.of();
+        }
+        Map<String, String> needed = new TreeMap<>();
+        try (PreparedStatement ps = source.prepareStatement(UNUSUAL_TYPES)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(4) != null) {
+                        needed.putIfAbsent(rs.getString(4), "column " + rs.getString(1) + " (type " + rs.getString(2) + ")");
+                    }
+                }
+            }
+        }
+        List<Finding> findings = new ArrayList<>();
+        for (Map.Entry<String, String> e : needed.entrySet()) {
+            try (PreparedStatement ps = target.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?)"
+                            + " OR EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        findings.add(Finding.error(table.id().qualified(), e.getValue() + " comes from extension "
+                                        + e.getKey() + ", which the target server does not have",
+                                "install the extension's package on the target server (for " + e.getKey()
+                                        + ": the one that ships it, e.g. postgresql-contrib), or exclude the table"));
+                    }
+                }
+            }
+        }
+        return findings;
+    }
+
+    private static Finding typeFinding(String subject, String column, String type, String kind) {
         if ("p".equals(kind)) {
             return Finding.error(subject, "column " + column + " has pseudo-type " + type + ", which holds no data to copy",
                     "exclude the table or change the column's type");
-        }
-        if (extension != null) {
-            return Finding.warning(subject, "column " + column + ": type " + type + " comes from extension " + extension
-                    + "; it must exist on the target", "CREATE EXTENSION " + extension + " on the target first");
         }
         String what = switch (kind) {
             case "c" -> "composite type";

@@ -23,14 +23,18 @@ final class PostgresTypeDdl {
     private static final String COLUMN_TYPES = """
             SELECT DISTINCT atttypid FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped""";
 
-    /** Only types a user made: built-ins exist everywhere, extension types come with CREATE EXTENSION. */
+    /**
+     * Types a user made (built-ins exist everywhere) and the extension that owns a type, if any, with the schema it
+     * is installed in: the target gets the same extension there, so the type has the same qualified name.
+     */
     private static final String TYPE = """
             SELECT t.typtype, t.typelem, t.typcategory, t.typbasetype, n.nspname, t.typname,
                    format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
                    CASE WHEN t.typcollation <> bt.typcollation THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
-                   t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
-                       AND d.objid = t.oid AND d.deptype = 'e')
+                   t.oid >= 16384, e.extname, en.nspname
             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            LEFT JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+            LEFT JOIN pg_extension e ON e.oid = d.refobjid LEFT JOIN pg_namespace en ON en.oid = e.extnamespace
             LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
             LEFT JOIN pg_collation co ON co.oid = t.typcollation LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             WHERE t.oid = ?""";
@@ -107,7 +111,9 @@ final class PostgresTypeDdl {
                 if (!rs.getBoolean(11)) {
                     return;
                 }
-                if ("e".equals(typtype)) {
+                if (rs.getString(12) != null) {
+                    extension(rs.getString(12), rs.getString(13));
+                } else if ("e".equals(typtype)) {
                     enumType(oid, rs.getString(5), rs.getString(6));
                 } else if ("d".equals(typtype)) {
                     type(rs.getLong(4));
@@ -115,6 +121,12 @@ final class PostgresTypeDdl {
                 }
             }
         }
+    }
+
+    /** The extension in the schema the source has it in; whether the target server offers it, check says. */
+    private void extension(String name, String schema) {
+        schema(schema);
+        statements.add("CREATE EXTENSION IF NOT EXISTS " + q(name) + " WITH SCHEMA " + q(schema));
     }
 
     private void enumType(long oid, String schema, String name) throws SQLException {

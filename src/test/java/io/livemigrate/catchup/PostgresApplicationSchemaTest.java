@@ -1,0 +1,89 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Schemas real applications have, on PostgreSQL: each is copied, caught up while the application writes to the
+ * source, and then equal on both sides, row by row and by {@code verify}.
+ */
+class PostgresApplicationSchemaTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Enum, domain and extension (citext) columns, arrays of them too: the source's change stream names their types as
+     * the target's catalog does, and prepare-schema creates the extension on the target.
+     */
+    @Test
+    void enumDomainAndExtensionTypesAreCarried() throws Exception {
+        MigrationFixture m = fixture("types");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE EXTENSION IF NOT EXISTS citext",
+                    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                    "CREATE DOMAIN posint AS integer CHECK (VALUE > 0)",
+                    "CREATE TABLE typed (id int PRIMARY KEY, e mood, d posint NOT NULL, c citext, ea mood[], v text)",
+                    "INSERT INTO typed SELECT g, (ARRAY['sad','ok','happy'])[1 + g % 3]::mood, g,"
+                            + " 'Mixed ' || g, ARRAY['ok', 'sad']::mood[], 'v' FROM generate_series(1, 300) g");
+        }
+        assertThat(m.run("check")).as(m.output()).isZero();
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        catchUpWhile(m, 7, (s, r, i) -> execute(s,
+                "UPDATE typed SET e = 'happy', c = 'UPPER " + i + "', d = d + 1 WHERE id = " + (1 + r.nextInt(300)),
+                "INSERT INTO typed VALUES (" + (1000 + i) + ", 'sad', " + (1 + r.nextInt(99)) + ", 'Neu', '{happy}', 'n')",
+                "DELETE FROM typed WHERE id = " + (1 + r.nextInt(300))));
+        assertEqual(m, "typed", "id");
+    }
+
+    /** One round of application writes; {@code i} counts rounds. */
+    interface Writes {
+        void run(Connection source, Random r, int i) throws SQLException;
+    }
+
+    private MigrationFixture fixture(String prefix) {
+        return new MigrationFixture(TestDatabases.postgres(), dir, prefix)
+                .copyOptions("{ threads: 2, chunk-rows: 100, partition-rows: 200 }");
+    }
+
+    /**
+     * Starts catch-up, writes {@code rounds} rounds while it streams, stops it (it must have run without an error),
+     * then catches up to the end; every change must have reached the target.
+     */
+    static void catchUpWhile(MigrationFixture m, long seed, Writes writes) throws Exception {
+        Process catchup = m.startAppending("catchup");
+        m.awaitCatchupApplying(catchup);
+        Random r = new Random(seed);
+        try (Connection s = m.source()) {
+            for (int i = 0; i < 30; i++) {
+                writes.run(s, r, i);
+            }
+        }
+        Thread.sleep(1000);
+        assertThat(catchup.isAlive()).as(m.childLog("catchup")).isTrue();
+        assertThat(m.run("stop")).as(m.output()).isZero();
+        assertThat(catchup.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(catchup.exitValue()).as(m.childLog("catchup")).isZero();
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+    }
+
+    static void assertEqual(MigrationFixture m, String table, String orderBy) throws Exception {
+        try (Connection s = m.source(); Connection t = m.target()) {
+            assertThat(TableContents.postgres(t, table, orderBy)).as(table)
+                    .isEqualTo(TableContents.postgres(s, table, orderBy)).isNotEmpty();
+        }
+        assertThat(m.run("verify")).as(m.output()).isZero();
+    }
+}
