@@ -2,6 +2,7 @@ package io.livemigrate.cli;
 
 import io.livemigrate.ops.OpsServer;
 import io.livemigrate.ops.ScheduledCommandRunner;
+import io.livemigrate.ops.ServerAccess;
 import io.livemigrate.ops.ServerSchedules;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.plan.PlanLoader;
@@ -32,6 +33,13 @@ class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Option(names = "--bind", paramLabel = "<address>",
+            description = "Address to listen on, e.g. 0.0.0.0 or one of this machine's addresses. Default: the plan's "
+                    + "server.bind, else ${LIVEMIGRATE_SERVER_BIND}, else 127.0.0.1 (loopback only). Beyond loopback "
+                    + "the server requires basic authentication: password in LIVEMIGRATE_SERVER_PASSWORD or the "
+                    + "plan's server.password-file, user in LIVEMIGRATE_SERVER_USER (default livemigrate).")
+    String bind;
+
     @Option(names = "--schedules", paramLabel = "<file>",
             description = "More schedules (e.g. ops/schedules/nightly-verify.yml); repeatable.")
     List<Path> scheduleFiles = new ArrayList<>();
@@ -51,11 +59,18 @@ class ServerCommand implements Callable<Integer> {
         catch (IllegalArgumentException e) {
             throw new ErrorReporter.UsageException("server: " + e.getMessage());
         }
+        ServerAccess access;
+        try {
+            access = ServerAccess.resolve(bind, new PlanLoader().server(plan.file()), System.getenv());
+        }
+        catch (IllegalArgumentException e) {
+            throw new ErrorReporter.UsageException("server: " + e.getMessage());
+        }
         Path planFile = options.plan.toAbsolutePath();
         ConfigurableApplicationContext ctx = OpsServer.start(plan, options.repositoryLocation(), schedules,
-                ds -> new ScheduledCommandRunner(plan.name(), planFile, options.repository, ds, Main::execute), port);
-        System.out.println("server: plan '" + plan.name() + "', " + schedules.all().size() + " schedule(s), status "
-                + "page http://localhost:" + port + "/, metrics /actuator/prometheus");
+                ds -> new ScheduledCommandRunner(plan.name(), planFile, options.repository, ds, Main::execute), port, access);
+        System.out.println("server: plan '" + plan.name() + "', " + schedules.all().size() + " schedule(s), "
+                + access.describe(port) + "; status page /, metrics /actuator/prometheus");
         CountDownLatch closed = new CountDownLatch(1);
         ctx.addApplicationListener((org.springframework.context.event.ContextClosedEvent e) -> closed.countDown());
         closed.await();

@@ -24,26 +24,34 @@ import java.util.Map;
  * {@code server} mode's Spring context: Boot's full auto-configuration (web, Actuator with Prometheus, Quartz) over
  * the job repository database. Quartz keeps its schedules there with the JDBC job store, clustered, so any number
  * of servers of a plan share the work and each fire runs on exactly one of them. The Batch auto-configuration is
- * left out: jobs run in contexts of their own, exactly as from the command line.
+ * left out: jobs run in contexts of their own, exactly as from the command line. It listens where {@link ServerAccess}
+ * says, with the authentication it asks for, and offers read-only endpoints only.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration(excludeName = {"org.springframework.boot.batch.autoconfigure.BatchAutoConfiguration",
         "org.springframework.boot.batch.autoconfigure.BatchJobLauncherAutoConfiguration",
         "org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcAutoConfiguration",
-        "org.springframework.boot.batch.autoconfigure.observation.BatchObservationAutoConfiguration"})
-@Import(StatusPageController.class)
+        "org.springframework.boot.batch.autoconfigure.observation.BatchObservationAutoConfiguration",
+        // The server's one user comes from ServerSecurity; Boot's would log a generated password.
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration"})
+@Import({StatusPageController.class, ServerSecurity.class})
 public class OpsServer {
 
     /** Starts the server; it runs until the context closes (SIGTERM, or the caller closes it). */
     public static ConfigurableApplicationContext start(MigrationPlan plan, RepositoryLocation repository,
                                                        ServerSchedules schedules, ScheduledCommandRunnerFactory runner,
-                                                       int port) {
+                                                       int port, ServerAccess access) {
         // As for the job commands: an unreachable repository is one line and exit 2, not a failed context.
         repository.requireReachable();
         Map<String, Object> p = new HashMap<>();
         p.put("server.port", port);
+        p.put("server.address", access.address().getHostAddress());
         p.put("spring.main.banner-mode", "off");
         p.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics,quartz");
+        // Nothing on the server starts, stops or changes anything: Actuator's write operations (Quartz's "trigger
+        // now", loggers, shutdown...) are not mapped at all. Commands and throttle stay on the command line.
+        p.put("management.endpoints.access.default", "read-only");
+        p.put("management.endpoints.access.max-permitted", "read-only");
         p.put("management.metrics.tags.plan", plan.name());
         p.put("spring.quartz.job-store-type", "jdbc");
         p.put("spring.quartz.jdbc.initialize-schema", "never");
@@ -66,6 +74,7 @@ public class OpsServer {
                     ctx.getBeanFactory().registerSingleton("repositoryLocation", repository);
                     ctx.getBeanFactory().registerSingleton("serverSchedules", schedules);
                     ctx.getBeanFactory().registerSingleton("runnerFactory", runner);
+                    ctx.getBeanFactory().registerSingleton("serverAccess", access);
                 })
                 .run();
     }

@@ -22,7 +22,7 @@ import java.util.Set;
 public final class PlanLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "cutover",
-            "workers", "schedules");
+            "workers", "schedules", "server");
     private static final Set<String> ENDPOINT_KEYS = Set.of("url", "user", "password", "password-file");
     private static final Set<String> TABLES_KEYS = Set.of("include", "exclude");
     private static final Set<String> COPY_KEYS = Set.of("threads", "chunk-rows", "partition-rows", "create-schema");
@@ -52,6 +52,7 @@ public final class PlanLoader {
                     + target.engineKind().displayName() + "; livemigrate moves between servers of the same engine");
         }
         WorkersSection.read(root.section("workers", false));
+        ServerSection.read(root.section("server", false));
         return new MigrationPlan(name, file, source, target, tables(root.section("tables", true)),
                 copy(root.section("copy", false)), CutoverSection.read(root.section("cutover", false),
                 source.engineKind()), ScheduleSection.read(root.section("schedules", false)));
@@ -70,6 +71,11 @@ public final class PlanLoader {
      */
     public WorkerOptions workers(Path file) {
         return WorkersSection.read(new YamlSection(file.toString(), "", read(file), environment).section("workers", false));
+    }
+
+    /** The plan's {@code server} section, validated; {@link #load} validates it too. */
+    public ServerOptions server(Path file) {
+        return ServerSection.read(new YamlSection(file.toString(), "", read(file), environment).section("server", false));
     }
 
     private static Map<String, Object> read(Path file) {

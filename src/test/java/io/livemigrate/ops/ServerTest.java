@@ -2,12 +2,19 @@ package io.livemigrate.ops;
 
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +24,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +119,45 @@ class ServerTest {
         }
     }
 
+    /**
+     * A server started as a new user would (no {@code --bind}) listens on loopback only, offers no operation that
+     * writes (a POST to every actuator path, the Quartz endpoint's trigger included, is refused and runs nothing),
+     * and still runs its schedules from their cron.
+     */
+    @Test
+    void defaultServerListensOnLoopbackOnlyOffersNoWriteOperationAndRunsItsCron() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_readonly");
+        m.appendToPlan("schedules:\n  yearly-status: { cron: \"0 0 3 1 1 ?\", command: status }\n"
+                + "  every-2s: { cron: \"*/2 * * * * ?\", command: status }\n");
+        int port = freePort();
+        Process server = startServer(m, port, "server.log");
+        SoftAssertions softly = new SoftAssertions();
+        try {
+            awaitUp(port, server, "server.log");
+            InetAddress outside = nonLoopbackAddress();
+            softly.assertThat(connects(outside, port)).as("reachable on %s", outside).isFalse();
+            String plan = m.planName();
+            for (String path : List.of("/actuator", "/actuator/health", "/actuator/info", "/actuator/metrics",
+                    "/actuator/prometheus", "/actuator/quartz", "/actuator/quartz/jobs", "/actuator/quartz/triggers",
+                    "/actuator/quartz/jobs/" + plan, "/actuator/quartz/triggers/" + plan,
+                    "/actuator/quartz/jobs/" + plan + "/yearly-status", "/actuator/quartz/triggers/" + plan
+                            + "/yearly-status", "/actuator/loggers/ROOT", "/actuator/shutdown", "/actuator/env",
+                    "/actuator/caches", "/actuator/sessions", "/actuator/threaddump", "/actuator/heapdump", "/",
+                    "/status")) {
+                softly.assertThat(post(port, path, "{\"state\":\"running\"}")).as("POST %s", path).isIn(404, 405);
+            }
+            awaitRuns(m, 3, null);
+            Thread.sleep(2000);
+            softly.assertThat(runsOf(m, "yearly-status")).as("runs of the yearly schedule").isZero();
+            softly.assertThat(Files.readString(dir.resolve("server.log"))).as("start-up line")
+                    .contains("listening on http://127.0.0.1:" + port + "/");
+        }
+        finally {
+            stop(server);
+        }
+        softly.assertAll();
+    }
+
     /** Waits for {@code count} recorded runs, by nodes other than {@code exceptNode} if given. */
     private static void awaitRuns(MigrationFixture m, int count, String exceptNode) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -132,6 +180,46 @@ class ServerTest {
             // the first server creates the table
         }
         return runs;
+    }
+
+    private static int runsOf(MigrationFixture m, String schedule) throws SQLException {
+        try (Connection c = repository(m); PreparedStatement st = c.prepareStatement(
+                "SELECT COUNT(*) FROM LIVEMIGRATE_SCHEDULE_RUN WHERE SCHEDULE_NAME = ?")) {
+            st.setString(1, schedule);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** An address of this machine other than loopback, where a server bound to all interfaces is reachable. */
+    static InetAddress nonLoopbackAddress() throws SocketException {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                if (nic.isUp() && !a.isLoopbackAddress() && a instanceof Inet4Address) {
+                    return a;
+                }
+            }
+        }
+        Assumptions.abort("this machine has no network address but loopback");
+        return null;
+    }
+
+    static boolean connects(InetAddress address, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, port), 2000);
+            return true;
+        }
+        catch (IOException refused) {
+            return false;
+        }
+    }
+
+    static int post(int port, String path, String json) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static String planName(MigrationFixture m) {
