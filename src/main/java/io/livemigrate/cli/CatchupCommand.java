@@ -4,9 +4,12 @@ import io.livemigrate.catchup.CatchupControl;
 import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupProgress;
 import io.livemigrate.core.JobContexts;
+import io.livemigrate.core.MigrationResources;
+import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.core.TrafficSide;
 import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.verify.ContinuousReverification;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -41,6 +44,10 @@ class CatchupCommand implements Callable<Integer> {
                     + "before the end is applied). Default: ${DEFAULT-VALUE}.")
     String maxLag;
 
+    @Option(names = "--no-reverify", description = "Do not re-check the rows catch-up changes while it runs (it reads "
+            + "them on both sides); the cutover's step 4 then has all of them to check with writes held.")
+    boolean noReverify;
+
     @Override
     public Integer call() throws Exception {
         Duration lag = parseDuration(maxLag);
@@ -61,7 +68,8 @@ class CatchupCommand implements Callable<Integer> {
             ResumableJobRunner.Outcome outcome;
             control.jobStarted();
             printer.start();
-            try (AutoCloseable signals = TerminationSignals.stopWith(control::requestStop)) {
+            try (AutoCloseable signals = TerminationSignals.stopWith(control::requestStop);
+                 AutoCloseable reverify = continuousReverification(ctx, plan, !noReverify)) {
                 outcome = ctx.getBean(ResumableJobRunner.class).run(ctx.getBean("catchupJob", Job.class), plan.name());
             }
             finally {
@@ -72,6 +80,20 @@ class CatchupCommand implements Callable<Integer> {
             progress.runSummary().ifPresent(s -> System.out.println("catchup: this run: " + s));
             return summarize(outcome.execution(), control);
         }
+    }
+
+    /**
+     * Re-checks the rows catch-up changes while it runs, so the cutover's fenced re-check finds only the last
+     * moments' keys; off with {@code --no-reverify} or when the plan turns re-verification off
+     * ({@code reverify-budget: 0}).
+     */
+    private static AutoCloseable continuousReverification(ConfigurableApplicationContext ctx, MigrationPlan plan,
+                                                          boolean wanted) {
+        if (!wanted || plan.cutover().reverifyBudget().isZero() && !plan.cutover().reverifyFull()) {
+            return () -> { };
+        }
+        return ContinuousReverification.start(ctx.getBean(MigrationResources.class),
+                ctx.getBean(MigrationTables.class).ids());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.livemigrate.cli;
 import io.livemigrate.core.JobContexts;
 import io.livemigrate.cutover.CutoverHold;
 import io.livemigrate.cutover.CutoverJobConfiguration;
+import io.livemigrate.cutover.CutoverPhases;
 import io.livemigrate.cutover.CutoverRecord;
 import io.livemigrate.cutover.CutoverRefusedException;
 import io.livemigrate.cutover.CutoverRuns;
@@ -77,10 +78,14 @@ class CutoverCommand implements Callable<Integer> {
         }
     }
 
+    /** Each step with its time, and the pause step's phases under it. */
     private static void printSteps(JobExecution execution) {
-        execution.getStepExecutions().stream().sorted(Comparator.comparing(StepExecution::getStepName)).forEach(s ->
-                System.out.printf("  %-18s %-9s %6d ms%n", s.getStepName(), s.getStatus(), s.getStartTime() == null
-                        || s.getEndTime() == null ? 0 : Duration.between(s.getStartTime(), s.getEndTime()).toMillis()));
+        execution.getStepExecutions().stream().sorted(Comparator.comparing(StepExecution::getStepName)).forEach(s -> {
+            System.out.printf("  %-18s %-9s %6d ms%n", s.getStepName(), s.getStatus(), s.getStartTime() == null
+                    || s.getEndTime() == null ? 0 : Duration.between(s.getStartTime(), s.getEndTime()).toMillis());
+            CutoverPhases.of(s.getExecutionContext()).forEach((phase, ms) ->
+                    System.out.printf("    %-16s %16d ms%n", phase, ms));
+        });
     }
 
     private static int summarize(String verb, MigrationPlan plan, JobExecution execution) {

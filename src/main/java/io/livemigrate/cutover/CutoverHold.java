@@ -6,6 +6,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,14 +52,23 @@ public final class CutoverHold implements StepExecutionListener {
 
     @Override
     public void beforeStep(StepExecution step) {
-        JobParameters p = step.getJobExecution().getJobParameters();
+        holdBefore(step.getStepName(), step.getJobExecution().getJobParameters(), step.getExecutionContext());
+    }
+
+    /**
+     * Holds before the step or pause phase {@code name} when the run's parameters ask for it and the file exists;
+     * records the wait under {@code held.ms} in {@code context}.
+     *
+     * @return the milliseconds held (0 when not)
+     */
+    static long holdBefore(String name, JobParameters p, ExecutionContext context) {
         String before = p.getString(STEP_PARAMETER);
-        if (before == null || !before.equals(step.getStepName())) {
-            return;
+        if (before == null || !before.equals(name)) {
+            return 0;
         }
         Path file = Path.of(p.getString(FILE_PARAMETER));
         if (!Files.exists(file)) {
-            return;
+            return 0;
         }
         long start = System.currentTimeMillis();
         log.warn("holding before {} while {} exists: delete it to go on", before, file);
@@ -72,7 +82,8 @@ public final class CutoverHold implements StepExecutionListener {
             throw new IllegalStateException("interrupted while holding before " + before, e);
         }
         long held = System.currentTimeMillis() - start;
-        step.getExecutionContext().putLong("held.ms", held);
+        context.putLong("held.ms", held);
         log.info("{} deleted after {} ms: going on with {}", file, held, before);
+        return held;
     }
 }

@@ -24,15 +24,16 @@ import org.springframework.transaction.PlatformTransactionManager;
 import java.util.List;
 
 /**
- * The cutover job (also {@code revert}: the same job on the reversed plan): nine steps, named for the issue's
- * numbered steps. A run that fails before its switch is rolled back by {@link RollbackListener}.
+ * The cutover job (also {@code revert}: the same job on the reversed plan): nine numbered steps, of which 2 (fence)
+ * to 8 (unfence) are timed phases of one Spring Batch step, {@link CutoverPause}, so the job repository stays out
+ * of the write pause. A run that fails before its switch is rolled back by {@link RollbackListener}.
  */
 @Configuration(proxyBeanMethods = false)
 public class CutoverJobConfiguration {
 
     public static final String JOB_NAME = TrafficSide.CUTOVER_JOB;
     public static final String RUN_PARAMETER = TrafficSide.RUN_PARAMETER;
-    /** The steps in order; the numbered steps. */
+    /** The steps and pause phases in order, as {@code --hold-before} names them. */
     public static final List<String> STEPS = List.of("1-preconditions", "2-fence", "3-drain", "4-reverify",
             "5-sequences", "6-reverse-stream", "7-switch", "8-unfence", "9-retire-stream");
 
@@ -61,20 +62,15 @@ public class CutoverJobConfiguration {
                 .listener(new RollbackListener(s, repository))
                 .start(new StepBuilder("1-preconditions", repository).listener(new CutoverHold())
                         .tasklet(new PreconditionsTasklet(resources, repository), tx).build())
-                .next(step("2-fence", s::fence, repository, tx))
-                .next(step("3-drain", s::drain, repository, tx))
-                .next(step("4-reverify", s::reverify, repository, tx))
-                .next(step("5-sequences", s::sequences, repository, tx))
-                .next(step("6-reverse-stream", s::reverseStream, repository, tx))
-                .next(step("7-switch", s::switchTraffic, repository, tx))
-                .next(step("8-unfence", s::unfence, repository, tx))
+                .next(new StepBuilder(CutoverPause.STEP, repository)
+                        .tasklet(new CutoverPause(s, repository), new ResourcelessTransactionManager()).build())
                 .next(step("9-retire-stream", s::retireStream, repository, tx))
                 .build();
     }
 
     /**
-     * Steps run without a surrounding repository transaction: what {@link CutoverRecord} writes must reach the job
-     * repository the moment it is written (a fence in force), not when the step commits.
+     * Steps run without a surrounding repository transaction (as the pause step does): what {@link CutoverRecord}
+     * writes must reach the job repository the moment it is written (a fence in force), not when the step commits.
      */
     private static Step step(String name, StepBody body, JobRepository repository, PlatformTransactionManager tx) {
         return new StepBuilder(name, repository).listener(new CutoverHold()).tasklet((contribution, chunk) -> {

@@ -44,7 +44,19 @@ public final class CutoverRecord {
 
     /** Sets and persists at once. */
     void put(String key, Object value) {
+        set(key, value);
+        flush();
+    }
+
+    /**
+     * Sets in memory only; the next {@link #flush} or {@link #put} persists it. For what a rerun after a crash need
+     * not know, so that writes held by the fence do not wait for the job repository (docs/design.md, "The pause").
+     */
+    void set(String key, Object value) {
         context().put(key, value);
+    }
+
+    void flush() {
         repository.updateExecutionContext(execution);
     }
 

@@ -26,9 +26,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Steps 2 to 9 of the cutover, one method each, each run as its own Spring Batch step so the job repository
- * shows what happened and how long it took. What a rerun must know is put in the {@link CutoverRecord} as it
- * happens.
+ * Steps 2 to 9 of the cutover, one method each. Steps 2 to 8 are the phases of one Spring Batch step
+ * ({@link CutoverPause}), so the job repository is written to only where a rerun after a crash must know something
+ * (the fence's and the switch's restore, the switch done); step 9 is a step of its own. What a rerun must know is
+ * put in the {@link CutoverRecord} as it happens.
  */
 final class CutoverSteps {
 
@@ -59,13 +60,14 @@ final class CutoverSteps {
     }
 
     /**
-     * Step 2: the restore state is persisted before the fence goes up, so a crash right after can still lift it.
-     * What can be done before the pause clock starts is done first: the reverse stream's capture objects, and the
-     * pause metric registered (loading its classes inside the pause cost tens of milliseconds).
+     * Before the pause clock starts, while the application still writes: what the pause would otherwise carry. The
+     * reverse stream's capture objects and the state table it starts from, the pause metric (loading its classes
+     * inside the pause cost tens of milliseconds), the target's sequences read ahead to the source's (the pause only
+     * moves those that advanced since), and what the fence and the switch restore, persisted before the fence goes
+     * up so a crash right after can still lift it.
      */
-    void fence(ChunkContext chunk) throws Exception {
-        CutoverRecord record = record(chunk);
-        Fence fence = methods.fence();
+    void prepare(CutoverPause.Run run) throws Exception {
+        CutoverRecord record = run.record();
         if (!record.has(CutoverRecord.REVERSE_PREPARED)) {
             try (Connection target = resources.target().getConnection()) {
                 target.setAutoCommit(true);
@@ -73,31 +75,42 @@ final class CutoverSteps {
                         resources.plan().reversed().captureName(), targetTables()));
             }
         }
-        MigrationMetrics.global().prepareCutover();
-        if (!record.has(CutoverRecord.FENCE_RESTORE)) {
-            record.put(CutoverRecord.FENCE_RESTORE, fence.prepare());
+        try (Connection source = resources.source().getConnection()) {
+            source.setAutoCommit(true);
+            StateTables.ensure(source, resources.engine());
         }
-        record.put(CutoverRecord.PAUSE_STARTED, System.currentTimeMillis());
+        MigrationMetrics.global().prepareCutover();
+        advanceSequences(run, "sequences.ahead");
+        if (!record.has(CutoverRecord.FENCE_RESTORE)) {
+            record.put(CutoverRecord.FENCE_RESTORE, methods.fence().prepare());
+        }
+        run.switchRestore(record.has(CutoverRecord.SWITCH_RESTORE) ? record.get(CutoverRecord.SWITCH_RESTORE)
+                : methods.trafficSwitch().prepare());
+    }
+
+    /** Step 2: the pause clock starts. */
+    void fence(CutoverPause.Run run) throws Exception {
+        Fence fence = methods.fence();
+        run.pauseStarted(System.currentTimeMillis());
         fence.apply();
         log.info("2/9 writes fenced: {}", fence.describe());
     }
 
     /** Step 3: waits for catch-up to apply everything committed before the fence, within max-pause. */
-    void drain(ChunkContext chunk) throws Exception {
-        CutoverRecord record = record(chunk);
+    void drain(CutoverPause.Run run) throws Exception {
         MigrationPlan plan = resources.plan();
-        long deadline = Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED)) + plan.cutover().maxPause().toMillis();
+        long deadline = run.pauseStarted() + plan.cutover().maxPause().toMillis();
         ChangePosition drain;
         try (Connection source = resources.source().getConnection()) {
             drain = resources.engine().markPosition(source, plan.name());
         }
-        record.put(CutoverRecord.DRAIN_POSITION, drain.serialize());
+        run.record().set(CutoverRecord.DRAIN_POSITION, drain.serialize());
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
             java.util.concurrent.atomic.AtomicReference<Optional<ChangePosition>> last =
                     new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
             Optional<ChangePosition> applied = CatchupState.awaitApplied(target, resources.engine(), plan.name(), drain,
-                    deadline, 5, last::set);
+                    deadline, 2, last::set);
             if (applied.isEmpty()) {
                 throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "
                         + "max-pause " + plan.cutover().maxPause().toMillis() + " ms (it is at "
@@ -105,22 +118,26 @@ final class CutoverSteps {
             }
             CatchupState.makeDurable(target, resources.engine(), plan.name());
             log.info("3/9 drained: catch-up applied {} (fence at {}), durably", applied.get(), drain);
-            chunk.getStepContext().getStepExecution().getExecutionContext().putString("applied", applied.get().serialize());
+            run.step().putString("applied", applied.get().serialize());
         }
     }
 
-    /** Step 4: the rows changed since the last verification, compared within the plan's budget. */
-    void reverify(ChunkContext chunk) throws Exception {
-        new Reverification(resources, tables, repository).run(chunk.getStepContext().getStepExecution()
-                .getExecutionContext());
+    /** Step 4: the rows changed since the last clean check, compared within the plan's budget (or all of them). */
+    void reverify(CutoverPause.Run run) throws Exception {
+        new Reverification(resources, tables, repository).run(run.step());
     }
 
-    /** Step 5. */
-    void sequences(ChunkContext chunk) throws Exception {
+    /** Step 5: the sequences that moved since {@link #prepare} read them ahead. */
+    void sequences(CutoverPause.Run run) throws Exception {
+        int set = advanceSequences(run, "sequences");
+        log.info("5/9 {} sequence(s) / AUTO_INCREMENT value(s) set on the target", set);
+    }
+
+    private int advanceSequences(CutoverPause.Run run, String key) throws Exception {
         try (Connection source = resources.source().getConnection(); Connection target = resources.target().getConnection()) {
             int set = dialect.advanceSequences(source, target, tables.ids(), resources.plan()::targetTable);
-            chunk.getStepContext().getStepExecution().getExecutionContext().putInt("sequences", set);
-            log.info("5/9 {} sequence(s) / AUTO_INCREMENT value(s) set on the target", set);
+            run.step().putInt(key, set);
+            return set;
         }
     }
 
@@ -128,7 +145,7 @@ final class CutoverSteps {
      * Step 6: the target's change position, taken before any write can land there, becomes the applied position of
      * the reverse plan in the state table on the source, where {@code catchup --reverse} starts from.
      */
-    void reverseStream(ChunkContext chunk) throws Exception {
+    void reverseStream(CutoverPause.Run run) throws Exception {
         MigrationPlan reverse = resources.plan().reversed();
         ChangePosition start;
         try (Connection target = resources.target().getConnection()) {
@@ -136,10 +153,9 @@ final class CutoverSteps {
         }
         try (Connection source = resources.source().getConnection()) {
             source.setAutoCommit(true);
-            StateTables.ensure(source, resources.engine());
             CatchupState.write(source, reverse.name(), start, null);
         }
-        record(chunk).put(CutoverRecord.REVERSE_POSITION, start.serialize());
+        run.record().set(CutoverRecord.REVERSE_POSITION, start.serialize());
         log.info("6/9 reverse stream ({}) registered at {}", reverse.name(), start);
     }
 
@@ -147,26 +163,31 @@ final class CutoverSteps {
         return tables.ids().stream().map(resources.plan()::targetTable).toList();
     }
 
-    /** Step 7: from its start, a rerun finishes the cutover rather than rolling it back. */
-    void switchTraffic(ChunkContext chunk) throws Exception {
-        CutoverRecord record = record(chunk);
+    /**
+     * Step 7: from its start, a rerun finishes the cutover rather than rolling it back, so what the switch restores
+     * (with what the run has found so far) is persisted first; the switch done is persisted at once too (which side
+     * is primary, for status and catch-up's direction check).
+     */
+    void switchTraffic(CutoverPause.Run run) throws Exception {
+        CutoverRecord record = run.record();
         TrafficSwitch sw = methods.trafficSwitch();
         if (!record.has(CutoverRecord.SWITCH_RESTORE)) {
-            record.put(CutoverRecord.SWITCH_RESTORE, sw.prepare());
+            record.set(CutoverRecord.PAUSE_STARTED, run.pauseStarted());
+            record.put(CutoverRecord.SWITCH_RESTORE, run.switchRestore());
         }
         sw.apply();
         record.put(CutoverRecord.SWITCH_DONE, true);
         log.info("7/9 traffic switched: {}", sw.describe());
     }
 
-    /** Step 8: writes resume on the new primary; the pause clock stops. */
-    void unfence(ChunkContext chunk) throws Exception {
-        CutoverRecord record = record(chunk);
+    /** Step 8: writes resume on the new primary; the pause clock stops, then the outcome is recorded. */
+    void unfence(CutoverPause.Run run) throws Exception {
+        CutoverRecord record = run.record();
         String released = methods.fence().release(record.get(CutoverRecord.FENCE_RESTORE));
-        long pause = System.currentTimeMillis() - Long.parseLong(record.get(CutoverRecord.PAUSE_STARTED));
-        record.put(CutoverRecord.FENCE_LIFTED, true);
+        long pause = System.currentTimeMillis() - run.pauseStarted();
+        record.set(CutoverRecord.FENCE_LIFTED, true);
         record.put(CutoverRecord.PAUSE_MILLIS, pause);
-        chunk.getStepContext().getStepExecution().getExecutionContext().putString("unfence", released);
+        run.step().putString("unfence", released);
         MigrationMetrics.global().cutoverPause(Duration.ofMillis(pause));
         log.info("8/9 unfenced: {}; writes were held {} ms", released, pause);
     }

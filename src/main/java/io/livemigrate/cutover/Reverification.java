@@ -18,13 +18,16 @@ import java.util.stream.Collectors;
 
 /**
  * Step 4: with writes fenced and catch-up drained, the rows catch-up changed since the last clean verification must
- * be exactly equal on both sides; they are compared by key within {@code cutover.reverify-budget}. A difference
+ * be exactly equal on both sides; they are compared by key within {@code cutover.reverify-budget} (with
+ * {@code cutover.reverify: full}, all of them whatever it takes). A difference
  * fails the step (so the cutover rolls back and the source stays primary) and names the table and key. When the
  * budget runs out first the step records how many keys it checked and goes on: the full verification stands for
  * the rest. The outcome is in the step's execution context ({@code reverify*} keys) and printed.
  *
  * <p>Which changes: those after the mark the latest clean verification took when it started. Without one
- * ({@code --skip-verify}), and for the reverse direction (never verified), every key catch-up recorded.
+ * ({@code --skip-verify}), and for the reverse direction (never verified), every key catch-up recorded. Catch-up's
+ * {@link io.livemigrate.verify.ContinuousReverification} prunes the record as it re-checks, so by the fence only the
+ * keys changed in the last moments remain.
  */
 final class Reverification {
 
@@ -33,6 +36,8 @@ final class Reverification {
     static final String CHANGED = "reverify.keys.changed";
     static final String CHECKED = "reverify.keys.checked";
     static final String DIFFERENCES = "reverify.differences";
+    /** {@code reverify: full} has no budget: the switch waits for every key (bounded by max-pause's drain only). */
+    private static final Duration FULL_BUDGET = Duration.ofDays(1);
     private static final Logger log = LoggerFactory.getLogger(Reverification.class);
 
     private final MigrationResources resources;
@@ -47,7 +52,8 @@ final class Reverification {
 
     void run(ExecutionContext step) throws Exception {
         MigrationPlan plan = resources.plan();
-        Duration budget = plan.cutover().reverifyBudget();
+        boolean full = plan.cutover().reverifyFull();
+        Duration budget = full ? FULL_BUDGET : plan.cutover().reverifyBudget();
         if (budget.isZero()) {
             step.putString(SUMMARY, "skipped (cutover.reverify-budget: 0); the full verification stands");
             log.info("4/9 re-verify skipped (cutover.reverify-budget: 0)");
@@ -60,7 +66,7 @@ final class Reverification {
                 ? "since verification execution " + clean.get().getId() + " (after catch-up batch " + mark + ")"
                 : plan.isReverse() ? "by the reverse stream (that direction is never verified)"
                 : "by catch-up (no clean verification that recorded where it started)";
-        ChangedKeyVerifier.Outcome o = new ChangedKeyVerifier(resources, tables.ids()).verify(mark, budget);
+        ChangedKeyVerifier.Outcome o = new ChangedKeyVerifier(resources, tables.ids()).verify(mark, budget, full);
         step.putLong(MARK, mark);
         step.putLong(CHANGED, o.changed());
         step.putLong(CHECKED, o.checked());
@@ -75,12 +81,14 @@ final class Reverification {
                     + " cause (a write that bypassed the fence, or a change applied wrongly), repair, verify again");
         }
         if (o.complete()) {
-            step.putString(SUMMARY, "all " + o.changed() + " key(s) changed " + since + " checked: equal");
-            log.info("4/9 re-verified the {} key(s) changed {}: all equal", o.changed(), since);
+            step.putString(SUMMARY, o.checked() + " of " + o.changed() + " key(s) checked, all equal (those changed "
+                    + since + " that catch-up's continuous re-check had not yet covered)");
+            log.info("4/9 re-verified {} of {} key(s) changed {} (those catch-up's continuous re-check had not covered):"
+                    + " all equal", o.checked(), o.changed(), since);
         }
         else {
             String of = (o.recordComplete() ? "" : "at least ") + o.changed();
-            step.putString(SUMMARY, "partial: " + o.checked() + " of " + of + " checked within "
+            step.putString(SUMMARY, "partial: " + o.checked() + " of " + of + " key(s) checked within "
                     + budget.toMillis() + " ms, all equal; the full verification stands for the rest");
             log.warn("4/9 re-verify partial: {} of {} key(s) changed {} checked within cutover.reverify-budget {} ms, "
                     + "all equal; the full verification stands for the rest", o.checked(), of, since,

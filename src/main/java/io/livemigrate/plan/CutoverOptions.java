@@ -15,16 +15,18 @@ import java.util.List;
  * @param command   the operator's switch script ({@code switch: command}), run by {@code sh -c}
  * @param reverifyBudget how long step 4 may spend re-checking the rows changed since the last verification (writes
  *                  are held meanwhile); zero skips it
+ * @param reverifyFull {@code reverify: full}: step 4 checks every changed key whatever the budget, so the switch
+ *                  waits for all of them
  */
 public record CutoverOptions(String fence, String switchTo, Duration maxPause, Duration maxLag, List<String> appRoles,
                              PgBouncer pgbouncer, Haproxy haproxy, String command,
-                             Duration reverifyBudget) {
+                             Duration reverifyBudget, boolean reverifyFull) {
 
     public static final List<String> FENCES = List.of("proxy-pause", "read-only");
     public static final List<String> SWITCHES = List.of("pgbouncer", "haproxy", "command");
     public static final Duration DEFAULT_REVERIFY_BUDGET = Duration.ofMillis(100);
     public static final CutoverOptions NONE = new CutoverOptions(null, null, Duration.ofSeconds(10),
-            Duration.ofSeconds(1), List.of(), null, null, null, DEFAULT_REVERIFY_BUDGET);
+            Duration.ofSeconds(1), List.of(), null, null, null, DEFAULT_REVERIFY_BUDGET, false);
 
     public CutoverOptions {
         appRoles = List.copyOf(appRoles);
@@ -37,7 +39,7 @@ public record CutoverOptions(String fence, String switchTo, Duration maxPause, D
     /** The same settings for the other direction (revert): HAProxy's servers trade places. */
     public CutoverOptions reversed() {
         return new CutoverOptions(fence, switchTo, maxPause, maxLag, appRoles, pgbouncer,
-                haproxy == null ? null : haproxy.reversed(), command, reverifyBudget);
+                haproxy == null ? null : haproxy.reversed(), command, reverifyBudget, reverifyFull);
     }
 
     /**

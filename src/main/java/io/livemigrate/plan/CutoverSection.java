@@ -9,7 +9,7 @@ import java.util.Set;
 final class CutoverSection {
 
     private static final Set<String> KEYS = Set.of("fence", "switch", "max-pause", "max-lag", "app-roles",
-            "pgbouncer", "haproxy", "command", "reverify-budget");
+            "pgbouncer", "haproxy", "command", "reverify-budget", "reverify");
     private static final Set<String> PGBOUNCER_KEYS = Set.of("admin", "admin-user", "admin-password",
             "admin-password-file", "config-file", "database");
     private static final Set<String> HAPROXY_KEYS = Set.of("admin", "backend", "source-server", "target-server");
@@ -47,7 +47,7 @@ final class CutoverSection {
         String command = switchTo.equals("command") ? s.requiredString("command") : null;
         Duration maxPause = s.optionalDuration("max-pause", Duration.ofSeconds(10), MAX);
         return new CutoverOptions(fence, switchTo, maxPause, s.optionalDuration("max-lag", Duration.ofSeconds(1), MAX),
-                roles, pgbouncer, haproxy, command, reverifyBudget(s, maxPause));
+                roles, pgbouncer, haproxy, command, reverifyBudget(s, maxPause), reverifyFull(s));
     }
 
     /**
@@ -65,6 +65,19 @@ final class CutoverSection {
                     + maxPause.toMillis() + "ms): writes are held while it runs; give less than max-pause, or 0 to skip");
         }
         return budget;
+    }
+
+    /** {@code reverify: budget} (the default: step 4 checks what fits in reverify-budget) or {@code full}. */
+    private static boolean reverifyFull(YamlSection s) {
+        if (!s.has("reverify")) {
+            return false;
+        }
+        boolean full = oneOf(s, "reverify", java.util.List.of("budget", "full")).equals("full");
+        if (full && s.has("reverify-budget") && s.durationOrZero("reverify-budget").isZero()) {
+            throw s.problem("reverify", "full re-checks every changed key, but reverify-budget: 0 turns the re-check off;"
+                    + " remove one of them");
+        }
+        return full;
     }
 
     private static String oneOf(YamlSection s, String key, java.util.List<String> allowed) {

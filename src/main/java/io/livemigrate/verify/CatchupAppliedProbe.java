@@ -34,6 +34,11 @@ final class CatchupAppliedProbe implements AppliedPositionProbe {
         return running ? Optional.of(new CatchupAppliedProbe(resources)) : Optional.empty();
     }
 
+    /** The probe of the plan's catch-up, for code that runs alongside it. */
+    static AppliedPositionProbe of(MigrationResources resources) {
+        return new CatchupAppliedProbe(resources);
+    }
+
     @Override
     public String sourcePosition() throws Exception {
         try (Connection source = resources.source().getConnection()) {

@@ -55,15 +55,16 @@ public final class ChangedKeyVerifier {
     /**
      * Checks the keys changed after {@code mark}, oldest batch first, until done or {@code budget} is spent. Reading
      * the record is not counted against the budget (one indexed range read, kept small by each clean verification's
-     * pruning), but is capped at {@link #MAX_KEYS} keys: beyond it the outcome is partial.
+     * pruning), but is capped at {@link #MAX_KEYS} keys unless {@code everyKey}: beyond it the outcome is partial.
      */
-    public Outcome verify(long mark, Duration budget) throws SQLException {
+    public Outcome verify(long mark, Duration budget, boolean everyKey) throws SQLException {
         long deadline = System.nanoTime() + budget.toNanos();
         Tally tally = new Tally();
         // One target connection reads the keys and digests the rows: opening another inside the write pause cost
         // tens of milliseconds.
         try (Connection s = resources.source().getConnection(); Connection t = resources.target().getConnection()) {
-            ChangedKeys.Recorded recorded = ChangedKeys.since(t, resources.plan().name(), mark, MAX_KEYS);
+            ChangedKeys.Recorded recorded = ChangedKeys.since(t, resources.plan().name(), mark,
+                    everyKey ? Long.MAX_VALUE : MAX_KEYS);
             Map<TableId, List<KeyValue>> changed = new LinkedHashMap<>();
             recorded.keys().forEach((table, keys) -> {
                 TableId id = tables.get(table);
@@ -88,11 +89,7 @@ public final class ChangedKeyVerifier {
 
     private void check(Connection s, Connection t, TableId id, List<KeyValue> keys, Tally tally) throws SQLException {
         long start = System.nanoTime();
-        ChunkDigester digester = digesters.of(id);
-        TableId targetId = resources.plan().targetTable(id);
-        Map<String, Difference> diffs = RowDigestComparison.compare(id.qualified(), digester.columns(),
-                sink -> digester.rows(s, id, keys, sink), sink -> digester.rows(t, targetId, keys, sink),
-                Integer.MAX_VALUE);
+        Map<String, Difference> diffs = compare(s, t, id, keys);
         tally.checked += keys.size();
         tally.differences += diffs.size();
         tally.lastCheckNanos = System.nanoTime() - start;
@@ -101,6 +98,20 @@ public final class ChangedKeyVerifier {
                 tally.samples.add(d);
             }
         }
+    }
+
+    /** The rows of {@code keys} (at most {@link #KEYS_PER_QUERY}) of source table {@code id} that differ now, by encoded key. */
+    Map<String, Difference> compare(Connection s, Connection t, TableId id, List<KeyValue> keys) throws SQLException {
+        ChunkDigester digester = digesters.of(id);
+        TableId targetId = resources.plan().targetTable(id);
+        return RowDigestComparison.compare(id.qualified(), digester.columns(),
+                sink -> digester.rows(s, id, keys, sink), sink -> digester.rows(t, targetId, keys, sink),
+                Integer.MAX_VALUE);
+    }
+
+    /** The plan's source table a recorded (qualified) name stands for; null for a table no longer in the plan. */
+    TableId table(String qualified) {
+        return tables.get(qualified);
     }
 
     private static final class Tally {

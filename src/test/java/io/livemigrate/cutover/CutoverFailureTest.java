@@ -67,7 +67,7 @@ class CutoverFailureTest {
             assertThat(gated.process().waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(gated.process().exitValue()).as(gated.log()).isZero();
             assertThat(gated.log()).as("a rolled-back run is not finished but replaced by a new run")
-                    .doesNotContain("finishing it").contains("going on with 2-fence").contains("3-drain");
+                    .doesNotContain("finishing it").contains("going on with 2-fence").contains("3/9 drained");
             mig.assertTrafficOnTargetAndNothingLost();
         }
     }
@@ -217,11 +217,24 @@ class CutoverFailureTest {
                     "--hold-file", hold.toString()), log);
         }
 
-        /** SIGKILL while held before {@code step}: the previous step completed, this one was running, idle. */
+        /**
+         * SIGKILL while held before {@code step}: the previous step completed, this one was running, idle. Steps 2 to 8
+         * are phases of one Spring Batch step, which is running whichever of them is held.
+         */
         void killHeld(Held held, String step) throws Exception {
             kill(held, step);
             String previous = CutoverJobConfiguration.STEPS.get(CutoverJobConfiguration.STEPS.indexOf(step) - 1);
-            assertThat(lastRunSteps()).containsEntry(step, "STARTED").doesNotContainEntry(previous, "STARTED");
+            Map<String, String> steps = lastRunSteps();
+            assertThat(steps).containsEntry(batchStep(step), "STARTED");
+            if (!batchStep(previous).equals(batchStep(step))) {
+                assertThat(steps).containsEntry(batchStep(previous), "COMPLETED");
+            }
+        }
+
+        /** The Spring Batch step a cutover step runs in. */
+        static String batchStep(String step) {
+            int number = Integer.parseInt(step.substring(0, step.indexOf('-')));
+            return number >= 2 && number <= 8 ? CutoverPause.STEP : step;
         }
 
         /** SIGKILL (Process.destroyForcibly on Linux) while {@code running} runs; records where it landed. */
@@ -229,7 +242,7 @@ class CutoverFailureTest {
             held.process().destroyForcibly();
             assertThat(held.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             Map<String, String> steps = lastRunSteps();
-            assertThat(steps).as(held.log()).containsEntry(running, "STARTED");
+            assertThat(steps).as(held.log()).containsEntry(batchStep(running), "STARTED");
             kills.put(held.logFile().getFileName().toString(), "during " + running + " " + steps);
         }
 

@@ -77,8 +77,9 @@ class MySqlCutoverTest {
                 String output = m.output();
                 assertThat(cutover).as(output + m.childLog("catchup")).isZero();
                 List<MigrationHistory.StepRun> steps = m.lastSteps("cutover");
-                long fenced = step(steps, "2-fence").start().getTime();
-                long unfenced = step(steps, "8-unfence").end().getTime();
+                // fence (2) to unfence (8) are phases of one step: writes were fenced within its span
+                long fenced = step(steps, CutoverPause.STEP).start().getTime();
+                long unfenced = step(steps, CutoverPause.STEP).end().getTime();
                 app.awaitAcksSentAfter(unfenced, 150);
                 app.close();
                 assertThat(catchup.waitFor(60, TimeUnit.SECONDS)).as("step 9 stops catch-up").isTrue();

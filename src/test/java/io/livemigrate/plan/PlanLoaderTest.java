@@ -141,6 +141,19 @@ class PlanLoaderTest {
                 .hasMessageStartingWith(tooLong + ": cutover.reverify-budget: 2s does not fit in max-pause (2000ms)");
     }
 
+    @Test
+    void reverifyIsBudgetByDefaultOrFull() throws IOException {
+        assertThat(loader.load(write(GOOD + CUTOVER)).cutover().reverifyFull()).isFalse();
+        assertThat(loader.load(write(GOOD + CUTOVER + "  reverify: budget\n")).cutover().reverifyFull()).isFalse();
+        assertThat(loader.load(write(GOOD + CUTOVER + "  reverify: full\n")).cutover().reverifyFull()).isTrue();
+        Path unknown = write(GOOD + CUTOVER + "  reverify: most\n");
+        assertThatThrownBy(() -> loader.load(unknown)).isInstanceOf(PlanException.class)
+                .hasMessage(unknown + ": cutover.reverify: 'most' is not one of [budget, full]");
+        Path off = write(GOOD + CUTOVER + "  reverify: full\n  reverify-budget: 0\n");
+        assertThatThrownBy(() -> loader.load(off)).isInstanceOf(PlanException.class)
+                .hasMessageContaining("cutover.reverify: full re-checks every changed key, but reverify-budget: 0");
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("plan-" + System.nanoTime() + ".yml");
         Files.writeString(file, yaml);
