@@ -48,6 +48,32 @@ class PostgresApplicationSchemaTest {
         assertEqual(m, "typed", "id");
     }
 
+    /**
+     * GENERATED ALWAYS identity columns, as the key and beside another key: catch-up inserts them with the source's
+     * values (OVERRIDING SYSTEM VALUE), updates and key moves keep them equal, and the target's sequence is carried.
+     */
+    @Test
+    void identityAlwaysColumnsAreCarried() throws Exception {
+        MigrationFixture m = fixture("ident");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)",
+                    "CREATE TABLE tickets (code text PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY (START 100), v text)",
+                    "INSERT INTO orders (v) SELECT 'o' || g FROM generate_series(1, 300) g",
+                    "INSERT INTO tickets (code, v) SELECT 'c' || g, 't' FROM generate_series(1, 300) g");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        catchUpWhile(m, 11, (s, r, i) -> execute(s,
+                "INSERT INTO orders (v) VALUES ('new " + i + "')",
+                "UPDATE orders SET v = 'upd " + i + "' WHERE id = " + (1 + r.nextInt(300)),
+                "UPDATE orders SET id = DEFAULT WHERE id = " + (1 + r.nextInt(300)),
+                "DELETE FROM orders WHERE id = " + (1 + r.nextInt(300)),
+                "INSERT INTO tickets (code, v) VALUES ('n" + i + "', 'x')",
+                "UPDATE tickets SET v = 'upd', n = DEFAULT WHERE code = 'c" + (1 + r.nextInt(300)) + "'",
+                "UPDATE tickets SET code = 'moved" + i + "' WHERE code = 'c" + (1 + r.nextInt(300)) + "'"));
+        assertEqual(m, "orders", "id");
+        assertEqual(m, "tickets", "code");
+    }
+
     /** One round of application writes; {@code i} counts rounds. */
     interface Writes {
         void run(Connection source, Random r, int i) throws SQLException;

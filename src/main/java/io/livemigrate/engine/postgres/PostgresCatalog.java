@@ -34,7 +34,7 @@ final class PostgresCatalog {
             WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""";
 
     private static final String COLUMNS = """
-            SELECT attname, format_type(atttypid, atttypmod), attnotnull, attgenerated <> ''
+            SELECT attname, format_type(atttypid, atttypmod), attnotnull, attgenerated <> '', attidentity = 'a'
             FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum""";
 
     /** Key columns of the primary key and of every usable unique index, primary key first, then by index name. */
@@ -103,7 +103,8 @@ final class PostgresCatalog {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new Column(rs.getString(1), rs.getString(2), !rs.getBoolean(3), rs.getBoolean(4)));
+                    columns.add(new Column(rs.getString(1), rs.getString(2), !rs.getBoolean(3), rs.getBoolean(4),
+                            rs.getBoolean(5)));
                 }
             }
         }
