@@ -74,6 +74,52 @@ class PostgresApplicationSchemaTest {
         assertEqual(m, "tickets", "code");
     }
 
+    /**
+     * Declaratively partitioned tables (range and list, each with a default partition, one range partition itself
+     * partitioned): check lists them, the copy creates them with their partitions and copies through the root,
+     * catch-up applies rows of every partition (moves between partitions too) and a TRUNCATE of one partition empties
+     * only that partition, and verify compares them.
+     */
+    @Test
+    void partitionedTablesAreCarried() throws Exception {
+        MigrationFixture m = fixture("parts");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE events (id bigint NOT NULL, at int NOT NULL, v text, PRIMARY KEY (id, at))"
+                            + " PARTITION BY RANGE (at)",
+                    "CREATE TABLE events_low PARTITION OF events FOR VALUES FROM (MINVALUE) TO (100)",
+                    "CREATE TABLE events_mid PARTITION OF events FOR VALUES FROM (100) TO (200) PARTITION BY LIST (id)",
+                    "CREATE TABLE events_mid_a PARTITION OF events_mid FOR VALUES IN (1, 2, 3, 4, 5)",
+                    "CREATE TABLE events_mid_rest PARTITION OF events_mid DEFAULT",
+                    "CREATE TABLE events_rest PARTITION OF events DEFAULT",
+                    "CREATE INDEX events_v ON events (v)",
+                    "CREATE TABLE regions (code text PRIMARY KEY, n int) PARTITION BY LIST (code)",
+                    "CREATE TABLE regions_eu PARTITION OF regions FOR VALUES IN ('de', 'fr', 'it')",
+                    "CREATE TABLE regions_other PARTITION OF regions DEFAULT",
+                    "INSERT INTO events SELECT g, g % 300, 'e' || g FROM generate_series(1, 900) g",
+                    "INSERT INTO regions VALUES ('de', 1), ('fr', 2), ('us', 3), ('jp', 4)");
+        }
+        assertThat(m.run("check")).as(m.output()).isZero();
+        assertThat(m.output()).contains("public.events").contains("public.regions");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        catchUpWhile(m, 13, (s, r, i) -> {
+            execute(s, "INSERT INTO events VALUES (" + (1000 + i) + ", " + r.nextInt(400) + ", 'n')",
+                    "UPDATE events SET at = " + r.nextInt(400) + " WHERE id = " + (1 + r.nextInt(900)),
+                    "UPDATE events SET v = 'u" + i + "' WHERE id = " + (1 + r.nextInt(900)),
+                    "DELETE FROM events WHERE id = " + (1 + r.nextInt(900)),
+                    "INSERT INTO regions VALUES ('r" + i + "', " + i + ")",
+                    "UPDATE regions SET code = 'it' WHERE code = 'de'");
+            if (i == 20) {
+                execute(s, "TRUNCATE events_mid_a", "TRUNCATE regions_eu");
+            }
+        });
+        assertEqual(m, "events", "id, at");
+        assertEqual(m, "regions", "code");
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "ONLY events_rest")).as("rows in their partition on the target")
+                    .isPositive();
+        }
+    }
+
     /** One round of application writes; {@code i} counts rounds. */
     interface Writes {
         void run(Connection source, Random r, int i) throws SQLException;
