@@ -120,6 +120,52 @@ class PostgresApplicationSchemaTest {
         }
     }
 
+    /**
+     * A plan table renamed on the source while catch-up streams, written to, and renamed back: its changes are not
+     * skipped: catch-up stops on its own with a message saying what happened. Excluding that table lets catch-up go
+     * on with the others, exactly.
+     */
+    @Test
+    void aTableRenamedDuringCatchupStopsIt() throws Exception {
+        MigrationFixture m = fixture("rename");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE accounts (id int PRIMARY KEY, v text)",
+                    "CREATE TABLE other (id int PRIMARY KEY, v text)",
+                    "INSERT INTO accounts SELECT g, 'a' FROM generate_series(1, 100) g",
+                    "INSERT INTO other SELECT g, 'o' FROM generate_series(1, 100) g");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        Process catchup = m.startAppending("catchup");
+        m.awaitCatchupApplying(catchup);
+        try (Connection s = m.source()) {
+            execute(s, "INSERT INTO accounts VALUES (101, 'before')", "ALTER TABLE accounts RENAME TO accounts_old",
+                    "INSERT INTO accounts_old VALUES (102, 'while renamed')", "ALTER TABLE accounts_old RENAME TO accounts",
+                    "INSERT INTO accounts VALUES (103, 'after')", "UPDATE other SET v = 'later' WHERE id <= 10");
+        }
+        try {
+            assertThat(catchup.waitFor(60, TimeUnit.SECONDS)).as("catch-up stops by itself\n" + m.childLog("catchup"))
+                    .isTrue();
+        }
+        finally {
+            catchup.destroyForcibly();
+        }
+        assertThat(catchup.exitValue()).isEqualTo(1);
+        assertThat(m.childLog("catchup")).contains("table public.accounts (oid")
+                .contains("renamed to public.accounts_old").contains("cannot tell with certainty");
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "accounts WHERE id = 101")).as("changes before it applied").isEqualTo(1);
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isEqualTo(1);
+        assertThat(m.output()).contains("renamed to public.accounts_old");
+
+        java.nio.file.Files.writeString(m.plan(), java.nio.file.Files.readString(m.plan())
+                .replace("include: [\"public.*\"]", "include: [\"public.*\"], exclude: [\"public.accounts\"]"));
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        try (Connection s = m.source(); Connection t = m.target()) {
+            assertThat(TableContents.postgres(t, "other", "id")).isEqualTo(TableContents.postgres(s, "other", "id"));
+        }
+    }
+
     /** One round of application writes; {@code i} counts rounds. */
     interface Writes {
         void run(Connection source, Random r, int i) throws SQLException;
