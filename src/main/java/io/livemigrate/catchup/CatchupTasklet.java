@@ -418,7 +418,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         try {
             TableInfo t = resources.engine().describe(target, targetId).orElseThrow(() -> new CatchupStoppedException(
                     "table " + targetId + " does not exist on the target: run copy first"));
-            return new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(), t.estimatedBytes());
+            return new TableInfo(id, t.columns(), t.keyColumns(), t.keyName(), t.estimatedRows(), t.estimatedBytes(),
+                    t.partitioned());
         }
         catch (SQLException e) {
             throw new IllegalStateException("describing " + targetId + " on the target: " + e.getMessage(), e);

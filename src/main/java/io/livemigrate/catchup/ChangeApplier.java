@@ -127,7 +127,8 @@ final class ChangeApplier implements AutoCloseable {
             case TRUNCATE -> {
                 flush();
                 try (Statement st = target.createStatement()) {
-                    st.executeUpdate("DELETE FROM " + dialect.table(targetIds.get(t.id())));
+                    st.executeUpdate("DELETE FROM " + dialect.table(
+                            change.partition() != null ? change.partition() : targetIds.get(t.id())));
                 }
             }
             case UPDATE -> {

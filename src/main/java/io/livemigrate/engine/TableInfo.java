@@ -12,13 +12,20 @@ import java.util.List;
  * @param keyName        which key that is, for messages ({@code PRIMARY KEY}, {@code UNIQUE uk_email})
  * @param estimatedRows  the server's estimate, not a count
  * @param estimatedBytes the server's estimate of data size
+ * @param partitioned    a PostgreSQL partitioned table: its rows are in its partitions, which are carried with it
+ *                       (created with it, read and written through it) and are not tables of the plan themselves
  */
 public record TableInfo(TableId id, List<Column> columns, List<String> keyColumns, String keyName,
-                        long estimatedRows, long estimatedBytes) {
+                        long estimatedRows, long estimatedBytes, boolean partitioned) {
 
     public TableInfo {
         columns = List.copyOf(columns);
         keyColumns = List.copyOf(keyColumns);
+    }
+
+    public TableInfo(TableId id, List<Column> columns, List<String> keyColumns, String keyName, long estimatedRows,
+                     long estimatedBytes) {
+        this(id, columns, keyColumns, keyName, estimatedRows, estimatedBytes, false);
     }
 
     public boolean hasKey() {

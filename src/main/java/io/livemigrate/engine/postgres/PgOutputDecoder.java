@@ -25,7 +25,9 @@ import java.util.function.Consumer;
 /**
  * Decodes pgoutput protocol version 1 messages (text values) into {@link ChangeEvent}s. Relation messages are checked
  * against the target table as catch-up started: a different column list or types (DDL on the source) or a replica
- * identity that is not the applier's key becomes a {@link ChangeEvent.Stop}.
+ * identity that is not the applier's key becomes a {@link ChangeEvent.Stop}. A relation is matched to a plan table by
+ * its oid and its name together: a partition's changes are the partitioned table's; a relation catch-up cannot match
+ * with certainty (a plan table renamed on the source, a table it does not know) stops it rather than be skipped.
  */
 final class PgOutputDecoder {
 
@@ -34,7 +36,22 @@ final class PgOutputDecoder {
         String name(int oid, int typmod) throws SQLException;
     }
 
-    private record Relation(TableId table, List<String> columns, boolean capture) {
+    /** What a source relation is to the plan, by oid. */
+    interface Membership {
+        /** The relation {@code relid}, published as {@code named}: whose changes they are, or null when unknown. */
+        Member of(long relid, TableId named) throws SQLException;
+    }
+
+    /**
+     * @param planTable the plan table whose changes these are, or null for a table the plan leaves out (published for
+     *                  another plan of the same name, say): its changes are skipped
+     * @param name      the relation's name as catch-up knows it: the plan table's, or its partition's
+     */
+    record Member(TableId planTable, TableId name) {
+    }
+
+    /** @param partition the partition of {@code table} the relation is, or null when it is the table itself */
+    private record Relation(TableId table, List<String> columns, boolean capture, TableId partition) {
     }
 
     private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
@@ -42,12 +59,14 @@ final class PgOutputDecoder {
     private final String slot;
     private final Map<TableId, TableInfo> tables;
     private final TypeNames typeNames;
+    private final Membership membership;
     private final Map<Integer, Relation> relations = new HashMap<>();
 
-    PgOutputDecoder(String slot, Map<TableId, TableInfo> tables, TypeNames typeNames) {
+    PgOutputDecoder(String slot, Map<TableId, TableInfo> tables, TypeNames typeNames, Membership membership) {
         this.slot = slot;
         this.tables = tables;
         this.typeNames = typeNames;
+        this.membership = membership;
     }
 
     void decode(ByteBuffer buf, Consumer<ChangeEvent> out) throws SQLException {
@@ -113,7 +132,8 @@ final class PgOutputDecoder {
                 for (int i = 0; i < count; i++) {
                     Relation r = relations.get(buf.getInt());
                     if (r != null && r.capture()) {
-                        out.accept(new ChangeEvent.Change(new RowChange(r.table(), RowChange.Kind.TRUNCATE, null, null)));
+                        out.accept(new ChangeEvent.Change(new RowChange(r.table(), RowChange.Kind.TRUNCATE, null, null,
+                                r.partition())));
                     }
                 }
             }
@@ -161,15 +181,22 @@ final class PgOutputDecoder {
                 flagged.add(name);
             }
         }
-        TableInfo expected = tables.get(id);
-        relations.put(relid, new Relation(id, names, expected != null));
+        Member member = membership.of(relid & 0xffffffffL, id);
+        TableInfo expected = member == null || member.planTable() == null ? null : tables.get(member.planTable());
+        relations.put(relid, new Relation(expected == null ? id : expected.id(), names, expected != null,
+                expected == null || member.name().equals(expected.id()) ? null : member.name()));
+        if (member == null || (expected != null && !member.name().equals(id))) {
+            out.accept(new ChangeEvent.Stop(unmatched(id, relid & 0xffffffffL, member)));
+            return;
+        }
         if (expected == null) {
             return;
         }
         List<Column> copied = expected.copiedColumns();
         List<String> expectedNames = copied.stream().map(Column::name).toList();
         List<String> expectedTypes = copied.stream().map(Column::type).toList();
-        if (!names.equals(expectedNames) || !types.equals(expectedTypes)) {
+        // by name: values are applied by name, and a partition may list its columns in another order than its table
+        if (!columnTypes(names, types).equals(columnTypes(expectedNames, expectedTypes))) {
             out.accept(new ChangeEvent.Stop("DDL changed table " + id + " on the source: its columns are now "
                     + describe(names, types) + ", the target has " + describe(expectedNames, expectedTypes)
                     + ". Everything before this change is applied. Make the same change to the target table, "
@@ -182,6 +209,25 @@ final class PgOutputDecoder {
                     + "): restore the primary key or set REPLICA IDENTITY USING INDEX on that key, then run catchup"
                     + " again"));
         }
+    }
+
+    private static Map<String, String> columnTypes(List<String> names, List<String> types) {
+        Map<String, String> byName = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            byName.put(names.get(i), types.get(i));
+        }
+        return byName;
+    }
+
+    private static String unmatched(TableId id, long relid, Member member) {
+        String what = member == null
+                ? "table " + id + " (oid " + relid + "), which is none of the plan's tables (or their partitions) as "
+                        + "catch-up started: it was renamed, or dropped and created again, on the source"
+                : "table " + member.name() + " (oid " + relid + "), which was renamed to " + id + " on the source";
+        return "catch-up received changes of " + what + ", so it cannot tell with certainty which target table they "
+                + "belong to. Everything before them is applied. This migration cannot carry that table's changes "
+                + "from here: exclude it from the plan (tables.exclude) and run catchup again, then move that table "
+                + "with a new plan (copy creates it again)";
     }
 
     private static String describe(List<String> names, List<String> types) {

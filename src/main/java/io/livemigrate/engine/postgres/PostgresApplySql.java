@@ -23,14 +23,49 @@ final class PostgresApplySql {
     static String upsert(TableInfo table, TableId targetTable, List<Column> columns) {
         PostgresDialect d = PostgresDialect.INSTANCE;
         String values = columns.stream().map(d::keyParameter).collect(Collectors.joining(", "));
-        return "INSERT INTO " + d.table(targetTable) + " (" + names(columns) + ") VALUES (" + values + ") "
-                + onConflict(table, columns);
+        if (!identityValues(table, columns).isEmpty()) {
+            return replacingIdentities(table, targetTable, columns, "VALUES (" + values + ")");
+        }
+        return "INSERT INTO " + d.table(targetTable) + " (" + names(columns) + ")" + overriding(columns) + " VALUES ("
+                + values + ") " + onConflict(table, columns);
     }
 
     static String upsertMany(TableInfo table, TableId targetTable, List<Column> columns) {
         PostgresDialect d = PostgresDialect.INSTANCE;
-        return "INSERT INTO " + d.table(targetTable) + " (" + names(columns) + ") SELECT " + casts(columns)
-                + " FROM " + unnest(columns.size()) + " " + onConflict(table, columns);
+        String rows = "SELECT " + casts(columns) + " FROM " + unnest(columns.size());
+        if (!identityValues(table, columns).isEmpty()) {
+            return replacingIdentities(table, targetTable, columns, rows);
+        }
+        return "INSERT INTO " + d.table(targetTable) + " (" + names(columns) + ")" + overriding(columns) + " " + rows
+                + " " + onConflict(table, columns);
+    }
+
+    /**
+     * The upsert for a table with a GENERATED ALWAYS identity column outside its key: PostgreSQL lets an UPDATE (and
+     * ON CONFLICT DO UPDATE) set such a column only to DEFAULT, so a row whose identity value changed on the source
+     * is deleted and inserted again with the source's value, in the same statement (the DELETE runs first: the insert
+     * reads its row count). Session_replication_role = replica keeps foreign key actions from firing on that delete.
+     * Rows whose identity values are unchanged are updated in place.
+     */
+    private static String replacingIdentities(TableInfo table, TableId targetTable, List<Column> columns, String rows) {
+        PostgresDialect d = PostgresDialect.INSTANCE;
+        String u = IntStream.range(0, columns.size()).mapToObj(i -> "c" + i).collect(Collectors.joining(", "));
+        String key = table.keyColumns().stream()
+                .map(k -> "t." + d.quote(k) + " = u.c" + columns.indexOf(table.column(k)))
+                .collect(Collectors.joining(" AND "));
+        String changed = identityValues(table, columns).stream()
+                .map(c -> "t." + d.quote(c.name()) + " IS DISTINCT FROM u.c" + columns.indexOf(c))
+                .collect(Collectors.joining(" OR "));
+        return "WITH u(" + u + ") AS (" + rows + "), gone AS (DELETE FROM " + d.table(targetTable)
+                + " AS t USING u WHERE " + key + " AND (" + changed + ") RETURNING 1) INSERT INTO "
+                + d.table(targetTable) + " (" + names(columns) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + IntStream.range(0, columns.size()).mapToObj(i -> "u.c" + i).collect(Collectors.joining(", "))
+                + " FROM u CROSS JOIN (SELECT count(*) FROM gone) AS g " + onConflict(table, columns);
+    }
+
+    /** The GENERATED ALWAYS identity columns among {@code columns} that are not key columns. */
+    private static List<Column> identityValues(TableInfo table, List<Column> columns) {
+        return columns.stream().filter(c -> c.identityAlways() && !table.keyColumns().contains(c.name())).toList();
     }
 
     static String deleteMany(TableInfo table, TableId targetTable) {
@@ -40,6 +75,11 @@ final class PostgresApplySql {
                 .mapToObj(i -> "t." + d.quote(keys.get(i).name()) + " = " + cast(i, keys.get(i)))
                 .collect(Collectors.joining(" AND "));
         return "DELETE FROM " + d.table(targetTable) + " AS t USING " + unnest(keys.size()) + " WHERE " + match;
+    }
+
+    /** The source's values of GENERATED ALWAYS identity columns are the row's: the target must take them. */
+    private static String overriding(List<Column> columns) {
+        return columns.stream().anyMatch(Column::identityAlways) ? " OVERRIDING SYSTEM VALUE" : "";
     }
 
     private static String names(List<Column> columns) {
@@ -60,10 +100,13 @@ final class PostgresApplySql {
                 + ") AS u(" + IntStream.range(0, arrays).mapToObj(i -> "c" + i).collect(Collectors.joining(", ")) + ")";
     }
 
-    /** Columns not listed keep their value when the row exists; a row of key columns only is left as it is. */
+    /**
+     * Columns not listed keep their value when the row exists; a row of key columns only is left as it is. GENERATED
+     * ALWAYS identity columns are never set here (see {@link #replacingIdentities}).
+     */
     private static String onConflict(TableInfo table, List<Column> columns) {
         PostgresDialect d = PostgresDialect.INSTANCE;
-        String update = columns.stream().filter(c -> !table.keyColumns().contains(c.name()))
+        String update = columns.stream().filter(c -> !table.keyColumns().contains(c.name()) && !c.identityAlways())
                 .map(c -> d.quote(c.name()) + " = EXCLUDED." + d.quote(c.name())).collect(Collectors.joining(", "));
         String key = table.keyColumns().stream().map(d::quote).collect(Collectors.joining(", "));
         return "ON CONFLICT (" + key + ") DO " + (update.isEmpty() ? "NOTHING" : "UPDATE SET " + update);

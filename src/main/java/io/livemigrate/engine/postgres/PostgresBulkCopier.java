@@ -49,9 +49,7 @@ final class PostgresBulkCopier {
         String columns = table.copiedColumns().stream().map(c -> dialect.quote(c.name()))
                 .collect(Collectors.joining(", "));
         String format = binarySafe(source, name) ? " (FORMAT binary)" : "";
-        // ONLY: a legacy-inheritance parent's SELECT would otherwise include its children's rows, which are
-        // copied as tables of their own.
-        String select = "COPY (SELECT " + columns + " FROM ONLY " + name
+        String select = "COPY (SELECT " + columns + " FROM " + dialect.rowsOf(table, table.id())
                 + " WHERE " + literalPredicate(table, lowerExclusive, upperInclusive)
                 + " ORDER BY " + keyset.orderBy() + ") TO STDOUT" + format;
         String insert = "COPY " + name + " (" + columns + ") FROM STDIN" + format;

@@ -20,21 +20,29 @@ import java.util.regex.Pattern;
 /** Reads which tables exist and what they look like from pg_catalog. */
 final class PostgresCatalog {
 
-    /** Ordinary tables only: partitions are reached through nothing here, partitioned parents are out of scope. */
+    /**
+     * Ordinary and partitioned tables that are not partitions: a partition is carried with its partitioned table (see
+     * {@link TableInfo#partitioned}).
+     */
     private static final String LIST_TABLES = """
             SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND NOT c.relispartition
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
               AND n.nspname NOT IN ('pg_catalog', 'information_schema')
               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
               AND n.nspname NOT LIKE 'livemigrate%'""";
 
     private static final String FIND_TABLE = """
-            SELECT c.oid, c.reltuples, pg_relation_size(c.oid), pg_table_size(c.oid)
+            SELECT c.oid, c.reltuples, pg_relation_size(c.oid), pg_table_size(c.oid), c.relkind = 'p'
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""";
 
+    /** A partitioned table's size: its partitions' (it has no storage of its own). */
+    private static final String PARTITIONS_SIZE = """
+            SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint, coalesce(sum(pg_table_size(c.oid)), 0)::bigint
+            FROM pg_partition_tree(?::oid::regclass) p JOIN pg_class c ON c.oid = p.relid WHERE p.isleaf""";
+
     private static final String COLUMNS = """
-            SELECT attname, format_type(atttypid, atttypmod), attnotnull, attgenerated <> ''
+            SELECT attname, format_type(atttypid, atttypmod), attnotnull, attgenerated <> '', attidentity = 'a'
             FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum""";
 
     /** Key columns of the primary key and of every usable unique index, primary key first, then by index name. */
@@ -76,6 +84,7 @@ final class PostgresCatalog {
         double reltuples;
         long relationBytes;
         long tableBytes;
+        boolean partitioned;
         try (PreparedStatement ps = c.prepareStatement(FIND_TABLE)) {
             ps.setString(1, table.schema());
             ps.setString(2, table.name());
@@ -87,6 +96,18 @@ final class PostgresCatalog {
                 reltuples = rs.getDouble(2);
                 relationBytes = rs.getLong(3);
                 tableBytes = rs.getLong(4);
+                partitioned = rs.getBoolean(5);
+            }
+        }
+        if (partitioned) {
+            try (PreparedStatement ps = c.prepareStatement(PARTITIONS_SIZE)) {
+                ps.setLong(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    // never-analyzed partitions count 0 here: let the planner guess from their size instead
+                    reltuples = rs.getLong(1) > 0 ? rs.getLong(1) : -1;
+                    relationBytes = tableBytes = rs.getLong(2);
+                }
             }
         }
         List<Column> columns = columns(c, oid);
@@ -94,7 +115,7 @@ final class PostgresCatalog {
         String keyName = pickKey(c, oid, key);
         long rows = reltuples >= 0 ? (long) reltuples
                 : relationBytes == 0 ? 0 : plannerEstimate(c, table);
-        return Optional.of(new TableInfo(table, columns, key, keyName, rows, tableBytes));
+        return Optional.of(new TableInfo(table, columns, key, keyName, rows, tableBytes, partitioned));
     }
 
     private static List<Column> columns(Connection c, long oid) throws SQLException {
@@ -103,7 +124,8 @@ final class PostgresCatalog {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new Column(rs.getString(1), rs.getString(2), !rs.getBoolean(3), rs.getBoolean(4)));
+                    columns.add(new Column(rs.getString(1), rs.getString(2), !rs.getBoolean(3), rs.getBoolean(4),
+                            rs.getBoolean(5)));
                 }
             }
         }

@@ -53,6 +53,8 @@ public final class PostgresChangeStream implements ChangeStream {
     private PgOutputDecoder decoder;
     private final ArrayDeque<ChangeEvent> pending = new ArrayDeque<>();
     private final Map<Long, String> typeNames = new HashMap<>();
+    /** Source relations by oid: the plan's tables, their partitions and the publication's other tables. */
+    private final Map<Long, PgOutputDecoder.Member> members = new HashMap<>();
     private ChangeEvent.Stop stop;
     private long sampledEnd = -1;
     private String slot;
@@ -104,7 +106,8 @@ public final class PostgresChangeStream implements ChangeStream {
             Map<TableId, TableInfo> byId = new LinkedHashMap<>();
             tables.forEach(t -> byId.put(t.id(), t));
             PostgresChangeStream s = new PostgresChangeStream(admin, replication, stream, null);
-            s.decoder = new PgOutputDecoder(slot, byId, s::typeName);
+            s.knowMembers(tables, captureName);
+            s.decoder = new PgOutputDecoder(slot, byId, s::typeName, s::member);
             s.slot = slot;
             s.acknowledged = start.asLong();
             return s;
@@ -177,6 +180,47 @@ public final class PostgresChangeStream implements ChangeStream {
             }
         }
         return null;
+    }
+
+    /**
+     * The relations catch-up knows as it starts, by oid: each plan table and its partitions under their names now,
+     * and what else the publication holds (tables a narrower plan of the same name left out), whose changes are
+     * skipped.
+     */
+    private void knowMembers(List<TableInfo> tables, String publication) throws SQLException {
+        for (TableInfo t : tables) {
+            Long oid = PostgresCatalog.oid(admin, t.id()).orElse(null);
+            if (oid != null) {
+                members.put(oid, new PgOutputDecoder.Member(t.id(), t.id()));
+                PostgresPartitions.partitions(admin, oid)
+                        .forEach((p, name) -> members.put(p, new PgOutputDecoder.Member(t.id(), name)));
+            }
+        }
+        for (TableId other : PostgresPublication.members(admin, publication)) {
+            Long oid = PostgresCatalog.oid(admin, other).orElse(null);
+            if (oid != null && !members.containsKey(oid)) {
+                members.put(oid, new PgOutputDecoder.Member(null, other));
+            }
+        }
+    }
+
+    /**
+     * What the relation {@code relid} is to the plan: known from the start, or a partition created since below a
+     * known table (pg_partition_root now); null when neither.
+     */
+    private PgOutputDecoder.Member member(long relid, TableId named) throws SQLException {
+        PgOutputDecoder.Member known = members.get(relid);
+        if (known != null) {
+            return known;
+        }
+        Long root = PostgresPartitions.root(admin, relid);
+        PgOutputDecoder.Member table = root == null ? null : members.get(root);
+        if (table == null) {
+            return null;
+        }
+        PgOutputDecoder.Member partition = new PgOutputDecoder.Member(table.planTable(), named);
+        members.put(relid, partition);
+        return partition;
     }
 
     /**

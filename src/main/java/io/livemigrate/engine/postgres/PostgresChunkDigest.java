@@ -148,7 +148,7 @@ final class PostgresChunkDigest implements ChunkDigester {
     public ChunkDigest digest(Connection c, TableId id, KeyValue lower, KeyValue upper) throws SQLException {
         String hash = recordHashing ? rowHash : "hashtextextended(" + rowText + ", 0)";
         return keyset.digest(c, "count(*), coalesce(sum(" + hash + "), 0)::text",
-                "ONLY " + PostgresDialect.INSTANCE.table(id), lower, upper);
+                PostgresDialect.INSTANCE.rowsOf(table, id), lower, upper);
     }
 
     @Override
@@ -162,7 +162,7 @@ final class PostgresChunkDigest implements ChunkDigester {
     }
 
     private void rows(Connection c, TableId id, String where, Binder binder, RowSink sink) throws SQLException {
-        String sql = "SELECT " + keyset.keyText() + ", " + columnHashes + " FROM ONLY " + PostgresDialect.INSTANCE.table(id)
+        String sql = "SELECT " + keyset.keyText() + ", " + columnHashes + " FROM " + PostgresDialect.INSTANCE.rowsOf(table, id)
                 + " WHERE " + where;
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);

@@ -94,8 +94,11 @@ final class PostgresDdl {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     // IF NOT EXISTS lets a retried index build step skip what an earlier attempt finished.
+                    // A partitioned table's index prints as ON ONLY (pg_dump attaches its partitions' indexes one by
+                    // one): built without ONLY, it is built on every partition.
                     String statement = rs.getString(2)
-                            .replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ");
+                            .replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ")
+                            .replaceFirst(" ON ONLY ", " ON ");
                     if (pagesBy(keyName, false, rs.getString(1))) {
                         keyIndex = statement;
                     } else if (statement.startsWith("CREATE UNIQUE ")) {
@@ -106,9 +109,16 @@ final class PostgresDdl {
                 }
             }
         }
-        String create = "CREATE TABLE " + table + " (\n    " + String.join(",\n    ", definitions) + "\n)";
-        return new TableDdl(PostgresTypeDdl.prerequisites(c, oid, id.schema()), create, keyIndex, indexes, constraints,
-                foreignKeys);
+        // A partitioned table comes with its partitions, in one statement string: PgJDBC sends them in one implicit
+        // transaction, so a restart never finds the table without them.
+        List<String> schemas = new ArrayList<>();
+        List<String> create = new ArrayList<>();
+        create.add("CREATE TABLE " + table + " (\n    " + String.join(",\n    ", definitions) + "\n)"
+                + PostgresPartitions.partitionBy(c, oid));
+        create.addAll(PostgresPartitions.createPartitions(c, oid, schemas));
+        List<String> prerequisites = new ArrayList<>(PostgresTypeDdl.prerequisites(c, oid, id.schema()));
+        schemas.stream().distinct().map(s -> "CREATE SCHEMA IF NOT EXISTS " + q(s)).forEach(prerequisites::add);
+        return new TableDdl(prerequisites, String.join(";\n", create), keyIndex, indexes, constraints, foreignKeys);
     }
 
     /** Whether the index (named {@code index}) is the paging key {@link PostgresCatalog} chose and named. */

@@ -2,6 +2,8 @@ package io.livemigrate.engine.postgres;
 
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.TableId;
+import io.livemigrate.engine.TableInfo;
 
 /**
  * PostgreSQL spelling. Key values travel as the server's own text output cast back through the column's
@@ -31,6 +33,15 @@ final class PostgresDialect implements Dialect {
     @Override
     public String keyParameter(Column column) {
         return "CAST(? AS " + column.type() + ")";
+    }
+
+    /**
+     * The table as a FROM item that reads its own rows: ONLY, so a legacy-inheritance parent leaves out its children's
+     * rows (they are copied as tables of their own), but not for a partitioned table, whose rows are all in its
+     * partitions.
+     */
+    String rowsOf(TableInfo table, TableId id) {
+        return (table.partitioned() ? "" : "ONLY ") + table(id);
     }
 
     /** The same cast as {@link #keyParameter} with the value inlined, for statements that take no parameters (COPY). */

@@ -73,7 +73,7 @@ final class PostgresKeySampler {
 
     private static List<KeyValue> scan(Connection c, KeysetSql keyset, TableInfo table, String sampling,
                                        int capacity) throws SQLException {
-        String sql = "SELECT " + keyset.keyText() + " FROM ONLY " + PostgresDialect.INSTANCE.table(table.id())
+        String sql = "SELECT " + keyset.keyText() + " FROM " + PostgresDialect.INSTANCE.rowsOf(table, table.id())
                 + sampling + " ORDER BY " + keyset.orderBy();
         // pgjdbc streams with a cursor only outside autocommit; borrow a transaction if the caller has none.
         boolean autoCommit = c.getAutoCommit();

@@ -20,7 +20,17 @@ import java.util.TreeSet;
  */
 final class PostgresPublication {
 
-    private static final String MEMBERS = "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?";
+    /**
+     * The tables published, and the tables named in the publication: a partitioned table is published as its
+     * partitions (publish_via_partition_root stays off: with it on, a TRUNCATE of one partition is not published
+     * at all), so it is a member only through pg_publication_rel.
+     */
+    private static final String MEMBERS = """
+            SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?
+            UNION
+            SELECT n.nspname, c.relname FROM pg_publication p JOIN pg_publication_rel r ON r.prpubid = p.oid
+            JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE p.pubname = ?""";
 
     private static final String IDENTITY = """
             SELECT c.relreplident,
@@ -64,6 +74,7 @@ final class PostgresPublication {
         Set<TableId> members = new TreeSet<>();
         try (PreparedStatement ps = c.prepareStatement(MEMBERS)) {
             ps.setString(1, name);
+            ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     members.add(new TableId(rs.getString(1), rs.getString(2)));
