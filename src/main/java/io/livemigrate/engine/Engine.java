@@ -126,6 +126,15 @@ public interface Engine {
         return null;
     }
 
+    /**
+     * Whether {@link #upsertSql} on this target table can change a row other than the one whose key it names (MySQL's
+     * {@code ON DUPLICATE KEY UPDATE} fires on any unique key, so with a second one an upsert can update the row that
+     * holds its unique value). The applier then deletes such a table's upserted keys and inserts their images.
+     */
+    default boolean upsertMayTouchOtherRows(Connection target, TableId targetTable) throws SQLException {
+        return false;
+    }
+
     /** A delete of many keys in one statement, as {@link #upsertManySql}: one text array per key column; or null. */
     default String deleteManySql(TableInfo table, TableId targetTable) {
         return null;

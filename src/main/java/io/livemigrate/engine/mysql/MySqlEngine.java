@@ -139,6 +139,12 @@ public final class MySqlEngine implements Engine {
         return sql.append(update).toString();
     }
 
+    /** Two or more unique indexes (the primary key counts): ON DUPLICATE KEY UPDATE may fire on the other one. */
+    @Override
+    public boolean upsertMayTouchOtherRows(Connection target, TableId targetTable) throws SQLException {
+        return MySqlCatalog.uniqueIndexCount(target, targetTable) > 1;
+    }
+
     @Override
     public List<String> applySessionSetup() {
         return List.of("SET SESSION foreign_key_checks = 0");
