@@ -63,6 +63,7 @@ final class ChangeApplier implements AutoCloseable {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final List<RowChange> retained = new ArrayList<>();
     private final ChangedKeys changedKeys;
+    private final UnloggedCascades cascades;
     /** Tables whose upserts go out as delete and insert: {@link Engine#upsertMayTouchOtherRows}. */
     private final java.util.Set<TableId> deleteAndInsert = new java.util.HashSet<>();
     private boolean retainedComplete = true;
@@ -91,6 +92,7 @@ final class ChangeApplier implements AutoCloseable {
             }
         }
         this.changedKeys = new ChangedKeys(plan, ChangedKeys.lastBatch(target, plan));
+        this.cascades = UnloggedCascades.load(engine, sourcePool, tables, targetIds);
         for (String sql : engine.applySessionSetup()) {
             try (Statement st = target.createStatement()) {
                 st.execute(sql);
@@ -128,6 +130,11 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     private void applyBuffered(RowChange change) throws SQLException {
+        applyBuffered(change, 0);
+    }
+
+    /** @param depth how many cascades led to this change (0: a logged change) */
+    private void applyBuffered(RowChange change, int depth) throws SQLException {
         TableInfo t = table(change.table());
         changedKeys.record(t, change);
         switch (change.kind()) {
@@ -155,6 +162,12 @@ final class ChangeApplier implements AutoCloseable {
                     delete(t, change.before());
                     upsert(t, after);
                 }
+            }
+        }
+        if (cascades.isParent(t.id()) && depth < UnloggedCascades.MAX_DEPTH) {
+            flush(); // the children are read from the target as this change leaves it
+            for (RowChange cascaded : cascades.follow(change, target)) {
+                applyBuffered(cascaded, depth + 1);
             }
         }
         if (buffered >= FLUSH_ROWS) {

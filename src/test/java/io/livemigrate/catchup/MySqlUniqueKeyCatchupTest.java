@@ -45,7 +45,7 @@ class MySqlUniqueKeyCatchupTest {
         // The first run passes the copy's end and builds the unique key on the target.
         assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
         Process child = m.startAppending("catchup");
-        awaitStreaming(m, child);
+        awaitStreaming(m, child, 0);
         try (Connection s = m.source()) {
             s.setAutoCommit(false);
             execute(s, "INSERT INTO u VALUES (10, 'g@x', 'ten')", "UPDATE u SET email = 'f@x' WHERE id = 5",
@@ -83,16 +83,23 @@ class MySqlUniqueKeyCatchupTest {
         }
     }
 
-    /** Waits until the catch-up in {@code child} streams (its state row exists already, from the first run). */
-    static void awaitStreaming(MigrationFixture m, Process child) throws Exception {
+    /**
+     * Waits until the catch-up in {@code child} streams (its state row exists already, from an earlier run): until the
+     * child log holds more than {@code earlier} streaming lines.
+     */
+    static void awaitStreaming(MigrationFixture m, Process child, int earlier) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!m.childLog("catchup").contains("2/2 streaming")) {
+        while (streamingLines(m) <= earlier) {
             if (!child.isAlive() || System.nanoTime() > deadline) {
                 child.destroyForcibly();
                 throw new AssertionError("catch-up did not start streaming:\n" + m.childLog("catchup"));
             }
             Thread.sleep(100);
         }
+    }
+
+    static int streamingLines(MigrationFixture m) throws java.io.IOException {
+        return m.childLog("catchup").split("2/2 streaming", -1).length - 1;
     }
 
     /** Swaps two rows' unique values through a free one, as the constraint requires. */
