@@ -395,7 +395,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                         () -> copyPosition(BuildIndexesTasklet.COPY_END_KEY, false));
             }
             if (constraints.due(start)) {
-                constraints.build();
+                constraints.build(targetIds);
                 targetShaped.replaceAll((id, shaped) -> describeTarget(target, id, targetIds.get(id)));
             }
             log.info("1/2 catch-up starts at {} ({})", start, applied.isPresent()

@@ -31,7 +31,9 @@ import java.util.Map;
  * TOAST value takes the earlier image's value), then each table's deletes and upserts go out as JDBC batches, one
  * batch per statement shape. Changes on different rows commute, so the result equals applying them one by one;
  * the exception is a secondary unique key that rows swap values of, which makes a compacted batch fail: the
- * transaction is then rolled back and its changes replayed one by one, in source order.
+ * transaction is then rolled back and its changes replayed one by one, in source order. Where an upsert could update
+ * another row through a second unique key instead of failing ({@link Engine#upsertMayTouchOtherRows}), the table's
+ * upserted keys are deleted first and their images inserted.
  */
 final class ChangeApplier implements AutoCloseable {
 
@@ -61,6 +63,9 @@ final class ChangeApplier implements AutoCloseable {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final List<RowChange> retained = new ArrayList<>();
     private final ChangedKeys changedKeys;
+    private final UnloggedCascades cascades;
+    /** Tables whose upserts go out as delete and insert: {@link Engine#upsertMayTouchOtherRows}. */
+    private final java.util.Set<TableId> deleteAndInsert = new java.util.HashSet<>();
     private boolean retainedComplete = true;
     private boolean replaying;
     private int buffered;
@@ -81,7 +86,13 @@ final class ChangeApplier implements AutoCloseable {
         this.tables = tables;
         this.targetIds = targetIds;
         target.setAutoCommit(true);
+        for (Map.Entry<TableId, TableId> e : targetIds.entrySet()) {
+            if (engine.upsertMayTouchOtherRows(target, e.getValue())) {
+                deleteAndInsert.add(e.getKey());
+            }
+        }
         this.changedKeys = new ChangedKeys(plan, ChangedKeys.lastBatch(target, plan));
+        this.cascades = UnloggedCascades.load(engine, sourcePool, tables, targetIds);
         for (String sql : engine.applySessionSetup()) {
             try (Statement st = target.createStatement()) {
                 st.execute(sql);
@@ -119,6 +130,11 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     private void applyBuffered(RowChange change) throws SQLException {
+        applyBuffered(change, 0);
+    }
+
+    /** @param depth how many cascades led to this change (0: a logged change) */
+    private void applyBuffered(RowChange change, int depth) throws SQLException {
         TableInfo t = table(change.table());
         changedKeys.record(t, change);
         switch (change.kind()) {
@@ -147,6 +163,12 @@ final class ChangeApplier implements AutoCloseable {
                     delete(t, change.before());
                     upsert(t, after);
                 }
+            }
+        }
+        if (cascades.isParent(t.id()) && depth < UnloggedCascades.MAX_DEPTH) {
+            flush(); // the children are read from the target as this change leaves it
+            for (RowChange cascaded : cascades.follow(change, target)) {
+                applyBuffered(cascaded, depth + 1);
             }
         }
         if (buffered >= FLUSH_ROWS) {
@@ -338,13 +360,24 @@ final class ChangeApplier implements AutoCloseable {
                 }
             }
             TableId targetId = targetIds.get(t.id());
+            boolean insert = deleteAndInsert.contains(t.id());
+            if (insert) {
+                // Every upserted key is deleted before any image goes in: the images are the rows' last states, which
+                // hold no unique value twice, so no insert can meet a value another change of the batch frees.
+                full.values().forEach(deletes::addAll);
+            }
             if (!deletes.isEmpty()) {
                 many(engine.deleteManySql(t, targetId), deleteSql(t), t.keyColumns(), deletes);
             }
             for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : full.entrySet()) {
                 List<Column> columns = s.getKey().stream().map(t::column).toList();
-                many(engine.upsertManySql(t, targetId, columns), engine.upsertSql(t, targetId, columns), s.getKey(),
-                        s.getValue());
+                if (insert) {
+                    batch(insertSql(t, columns), s.getKey(), s.getValue());
+                }
+                else {
+                    many(engine.upsertManySql(t, targetId, columns), engine.upsertSql(t, targetId, columns),
+                            s.getKey(), s.getValue());
+                }
             }
             for (Map.Entry<List<String>, List<Map<String, ColumnValue>>> s : partial.entrySet()) {
                 List<String> set = s.getKey().stream().filter(c -> !t.keyColumns().contains(c)).toList();
@@ -419,6 +452,16 @@ final class ChangeApplier implements AutoCloseable {
             List<String> names = new ArrayList<>(row.keySet());
             batch(engine.upsertSql(t, targetIds.get(t.id()), columns), names, List.of(row));
         }
+    }
+
+    private String insertSql(TableInfo t, List<Column> columns) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.table(targetIds.get(t.id()))).append(" (");
+        StringBuilder values = new StringBuilder();
+        for (Column c : columns) {
+            sql.append(values.length() > 0 ? ", " : "").append(dialect.quote(c.name()));
+            values.append(values.length() > 0 ? ", " : "").append(dialect.keyParameter(c));
+        }
+        return sql.append(") VALUES (").append(values).append(')').toString();
     }
 
     private String deleteSql(TableInfo t) {

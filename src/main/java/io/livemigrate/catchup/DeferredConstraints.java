@@ -2,14 +2,17 @@ package io.livemigrate.catchup;
 
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.TableId;
 import io.livemigrate.schema.DdlPhase;
 import io.livemigrate.schema.DeferredDdl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -48,10 +51,22 @@ final class DeferredConstraints {
         return pending > 0 && (copyEnd == null || applied != null && resources.engine().reached(applied, copyEnd));
     }
 
-    /** Builds them all, constraints before foreign keys; only between target transactions. */
-    void build() {
+    /**
+     * Builds them all, constraints before foreign keys; only between target transactions. First repeats the foreign
+     * keys' unlogged delete actions on the orphans the copy's fuzzy rows left ({@link UnloggedCascades#repeatOnOrphans}).
+     *
+     * @param targetIds the plan's tables: by source table, the target table
+     */
+    void build(Map<TableId, TableId> targetIds) {
         long start = System.nanoTime();
         try {
+            try (Connection source = resources.source().getConnection();
+                 Connection target = resources.target().getConnection()) {
+                long orphans = UnloggedCascades.repeatOnOrphans(resources.engine(), source, target, targetIds);
+                if (orphans > 0) {
+                    log.info("repeated the source's unlogged foreign-key cascades on {} row(s) the copy left", orphans);
+                }
+            }
             int built = DeferredDdl.build(resources.target(), resources.plan().name(), PHASES, null,
                     resources.plan().copy().threads());
             log.info("catch-up has applied past the copy's end ({}): built {} unique constraint(s) and foreign key(s) "

@@ -1,5 +1,6 @@
 package io.livemigrate.check;
 
+import io.livemigrate.engine.CascadingForeignKey;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.engine.KeyOrdering;
@@ -42,10 +43,14 @@ public final class MigrationPreflight {
             server.add(Finding.error("plan", "tables.include " + plan.tables().include() + " matches no table on the source",
                     "check the patterns (schema.table for PostgreSQL, database.table for MySQL) and tables.exclude"));
         }
+        List<CascadingForeignKey> cascades = engine.unloggedCascades(source, ids);
         List<TableReport> tables = new ArrayList<>();
         for (TableId id : ids) {
             TableInfo info = engine.describe(source, id).orElseThrow();
-            tables.add(checkTable(source, target, info, resuming));
+            TableReport report = checkTable(source, target, info, resuming);
+            List<Finding> findings = new ArrayList<>(report.findings());
+            findings.addAll(cascadesFromOutside(id, ids, cascades));
+            tables.add(new TableReport(report.source(), report.targetState(), findings));
         }
         return new PreflightReport(server, tables);
     }
@@ -117,6 +122,25 @@ public final class MigrationPreflight {
                                 + "or exclude the table (tables.exclude)"));
             }
         });
+        return findings;
+    }
+
+    /**
+     * A foreign-key action from a table outside the plan changes {@code id}'s rows without a trace in the source's
+     * log (see {@link Engine#unloggedCascades}), and catch-up does not read the parent's changes: refused.
+     */
+    private static List<Finding> cascadesFromOutside(TableId id, List<TableId> ids, List<CascadingForeignKey> keys) {
+        List<Finding> findings = new ArrayList<>();
+        for (CascadingForeignKey k : keys) {
+            if (k.child().equals(id) && !ids.contains(k.parent())) {
+                findings.add(Finding.error(id.qualified(), "foreign key " + k.name() + " cascades (ON DELETE "
+                                + k.onDelete() + ", ON UPDATE " + k.onUpdate() + ") from " + k.parent().qualified()
+                                + ", which is not in the plan; the source does not log the rows a cascade changes, so "
+                                + "catch-up would miss them",
+                        "add " + k.parent().qualified() + " to the plan (tables.include), or leave "
+                                + id.qualified() + " out of it (tables.exclude)"));
+            }
+        }
         return findings;
     }
 

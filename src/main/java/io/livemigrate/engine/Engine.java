@@ -138,6 +138,34 @@ public interface Engine {
         return null;
     }
 
+    /**
+     * Whether {@link #upsertSql} on this target table can change a row other than the one whose key it names (MySQL's
+     * {@code ON DUPLICATE KEY UPDATE} fires on any unique key, so with a second one an upsert can update the row that
+     * holds its unique value). The applier then deletes such a table's upserted keys and inserts their images.
+     */
+    default boolean upsertMayTouchOtherRows(Connection target, TableId targetTable) throws SQLException {
+        return false;
+    }
+
+    /**
+     * The foreign keys from or to {@code tables} whose CASCADE or SET NULL actions change child rows that the source's
+     * change log does not carry (InnoDB runs them inside the engine); catch-up repeats them on the target. Empty
+     * where the log carries every changed row (PostgreSQL).
+     */
+    default List<CascadingForeignKey> unloggedCascades(Connection source, List<TableId> tables) throws SQLException {
+        return List.of();
+    }
+
+    /**
+     * Repeats {@code key}'s delete action on the target's child rows whose parent row is absent there (deletes them, or
+     * empties their referencing columns for SET NULL), returning how many rows it changed. Catch-up runs it once it has
+     * applied past the copy's end, where only an unlogged cascade the copy's fuzzy rows hid can leave such a row.
+     */
+    default long repeatDeleteActionOnOrphans(Connection target, CascadingForeignKey key, TableId childTarget,
+                                             TableId parentTarget) throws SQLException {
+        return 0;
+    }
+
     /** A delete of many keys in one statement, as {@link #upsertManySql}: one text array per key column; or null. */
     default String deleteManySql(TableInfo table, TableId targetTable) {
         return null;

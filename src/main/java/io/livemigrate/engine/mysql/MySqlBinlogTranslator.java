@@ -20,7 +20,6 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -120,7 +119,7 @@ final class MySqlBinlogTranslator {
                 if (decoder != null) {
                     for (Serializable[] row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.INSERT, null,
-                                image(decoder, row, false)));
+                                image(decoder, row)));
                     }
                 }
             }
@@ -130,7 +129,7 @@ final class MySqlBinlogTranslator {
                 if (decoder != null) {
                     for (Map.Entry<Serializable[], Serializable[]> row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.UPDATE,
-                                image(decoder, row.getKey(), true), image(decoder, row.getValue(), false)));
+                                image(decoder, row.getKey()), image(decoder, row.getValue())));
                     }
                 }
             }
@@ -140,7 +139,7 @@ final class MySqlBinlogTranslator {
                 if (decoder != null) {
                     for (Serializable[] row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.DELETE,
-                                image(decoder, row, true), null));
+                                image(decoder, row), null));
                     }
                 }
             }
@@ -286,16 +285,17 @@ final class MySqlBinlogTranslator {
         beginEmitted = false;
     }
 
-    /** A row as column name to value, generated columns left out; {@code keysOnly} for before images. */
-    private static Map<String, ColumnValue> image(MySqlRowDecoder decoder, Serializable[] row, boolean keysOnly) {
+    /**
+     * A row as column name to value, generated columns left out. Before images are whole too: foreign-key actions the
+     * binlog does not carry are repeated from the parent's referenced columns, which need not be its key.
+     */
+    private static Map<String, ColumnValue> image(MySqlRowDecoder decoder, Serializable[] row) {
         Map<String, ColumnValue> image = new LinkedHashMap<>();
-        List<String> keys = decoder.table().keyColumns();
         for (int i = 0; i < decoder.columnCount(); i++) {
             MySqlRowDecoder.ColumnSpec c = decoder.column(i);
-            if (c.generated() || (keysOnly && !keys.contains(c.name()))) {
-                continue;
+            if (!c.generated()) {
+                image.put(c.name(), ColumnValue.of((String) row[i]));
             }
-            image.put(c.name(), ColumnValue.of((String) row[i]));
         }
         return image;
     }

@@ -115,6 +115,17 @@ final class MySqlCatalog {
         return indexes;
     }
 
+    /** How many unique indexes (the primary key included) the table has. */
+    static int uniqueIndexCount(Connection c, TableId table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT INDEX_NAME) FROM "
+                + "information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0")) {
+            bind(ps, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
     /** Column names are case-insensitive in MySQL; use the spelling of the column definition. */
     private static String canonical(List<Column> columns, String name) {
         return columns.stream().map(Column::name).filter(n -> n.equalsIgnoreCase(name)).findFirst().orElse(name);

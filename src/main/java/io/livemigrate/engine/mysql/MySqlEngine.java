@@ -2,6 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.CascadingForeignKey;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Column;
@@ -142,6 +143,23 @@ public final class MySqlEngine implements Engine {
             update.append(k).append(" = ").append(k);
         }
         return sql.append(update).toString();
+    }
+
+    @Override
+    public List<CascadingForeignKey> unloggedCascades(Connection source, List<TableId> tables) throws SQLException {
+        return MySqlForeignKeys.cascading(source, tables);
+    }
+
+    @Override
+    public long repeatDeleteActionOnOrphans(Connection target, CascadingForeignKey key, TableId childTarget,
+                                            TableId parentTarget) throws SQLException {
+        return MySqlForeignKeys.repeatDeleteActionOnOrphans(target, key, childTarget, parentTarget);
+    }
+
+    /** Two or more unique indexes (the primary key counts): ON DUPLICATE KEY UPDATE may fire on the other one. */
+    @Override
+    public boolean upsertMayTouchOtherRows(Connection target, TableId targetTable) throws SQLException {
+        return MySqlCatalog.uniqueIndexCount(target, targetTable) > 1;
     }
 
     @Override

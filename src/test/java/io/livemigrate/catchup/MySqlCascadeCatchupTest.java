@@ -1,0 +1,167 @@
+package io.livemigrate.catchup;
+
+import io.livemigrate.testing.MigrationFixture;
+import io.livemigrate.testing.TableContents;
+import io.livemigrate.testing.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.livemigrate.testing.TableContents.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * InnoDB runs ON DELETE / ON UPDATE CASCADE and SET NULL inside the engine and does not log the rows they change,
+ * so the binlog holds the parent's change only. The application deletes parents and moves their keys during the
+ * copy and while catch-up runs (before and after catch-up builds the foreign keys on the target); every table must
+ * end equal to the source. A cascade into a plan table from a table outside the plan cannot be followed at all:
+ * {@code check} refuses it.
+ */
+class MySqlCascadeCatchupTest {
+
+    private static final int PARENTS = 300;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void cascadedRowsAreDeletedAndUpdatedOnTheTarget(long seed) throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "mycasc" + seed)
+                .copyOptions("{ threads: 2, chunk-rows: 50, partition-rows: 200 }");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE parent (id int PRIMARY KEY, code varchar(20) NOT NULL UNIQUE, v int)",
+                    // cascades from the parent's key and from another unique column
+                    "CREATE TABLE child (id int PRIMARY KEY, parent_id int, code varchar(20), v int, "
+                            + "CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id) "
+                            + "ON DELETE CASCADE ON UPDATE CASCADE, "
+                            + "CONSTRAINT child_code FOREIGN KEY (code) REFERENCES parent (code) "
+                            + "ON DELETE SET NULL ON UPDATE CASCADE)",
+                    // a second level, and a self-reference
+                    "CREATE TABLE grandchild (id int PRIMARY KEY, child_id int NOT NULL, up int, "
+                            + "CONSTRAINT gc_child FOREIGN KEY (child_id) REFERENCES child (id) ON DELETE CASCADE, "
+                            + "CONSTRAINT gc_up FOREIGN KEY (up) REFERENCES grandchild (id) ON DELETE SET NULL)");
+            for (int i = 1; i <= PARENTS; i++) {
+                execute(s, "INSERT INTO parent VALUES (" + i + ", 'c" + i + "', 0)");
+            }
+            for (int i = 1; i <= PARENTS; i++) {
+                execute(s, "INSERT INTO child VALUES (" + i + ", " + i + ", 'c" + (1 + (i * 7) % PARENTS) + "', 0)",
+                        "INSERT INTO grandchild VALUES (" + i + ", " + i + ", " + (i > 1 ? i - 1 : "NULL") + ")");
+            }
+        }
+        try (Workload w = new Workload(m, seed)) {
+            w.await(20);
+            assertThat(m.run("copy")).as(m.output()).isZero();
+            Process child = m.startAppending("catchup");
+            m.awaitCatchupApplying(child);
+            w.await(w.operations.get() + 150);
+            assertThat(m.run("stop")).as(m.output()).isZero();
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
+            // the foreign keys exist on the target from here on
+            int earlier = MySqlUniqueKeyCatchupTest.streamingLines(m);
+            Process again = m.startAppending("catchup");
+            MySqlUniqueKeyCatchupTest.awaitStreaming(m, again, earlier);
+            w.await(w.operations.get() + 150);
+            assertThat(m.run("stop")).as(m.output()).isZero();
+            assertThat(again.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(again.exitValue()).as(m.childLog("catchup")).isZero();
+        }
+        assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
+        try (Connection s = m.source(); Connection t = m.target()) {
+            assertThat(TableContents.count(s, "child WHERE id <= " + PARENTS)).as("cascades happened")
+                    .isLessThan(PARENTS);
+            for (String table : new String[] {"parent", "child", "grandchild"}) {
+                assertThat(TableContents.mysql(t, m.targetDatabase() + "." + table, "id")).as(table)
+                        .isEqualTo(TableContents.mysql(s, m.sourceDatabase() + "." + table, "id"));
+            }
+        }
+    }
+
+    @Test
+    void checkRefusesACascadeFromATableOutsideThePlan() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "mycascout");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE account (id int PRIMARY KEY)",
+                    "CREATE TABLE orders (id int PRIMARY KEY, account_id int, CONSTRAINT orders_account "
+                            + "FOREIGN KEY (account_id) REFERENCES account (id) ON DELETE CASCADE)");
+        }
+        String plan = Files.readString(m.plan());
+        Files.writeString(m.plan(), plan.replace("\"] }", "\"], exclude: [\"" + m.sourceDatabase() + ".account\"] }"));
+        assertThat(m.run("check")).as(m.output()).isEqualTo(2);
+        assertThat(m.output()).contains(m.sourceDatabase() + ".orders").contains("orders_account")
+                .contains(m.sourceDatabase() + ".account").containsIgnoringCase("cascade");
+    }
+
+    /**
+     * Deletes parents (cascading to children and grandchildren), moves parents' keys and codes (cascading), inserts
+     * new parents with children, in transactions of a few statements.
+     */
+    private static final class Workload implements AutoCloseable {
+
+        final AtomicLong operations = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Workload(MigrationFixture m, long seed) {
+            Random r = new Random(seed);
+            thread = new Thread(() -> {
+                int next = PARENTS * 10;
+                try (Connection c = m.source()) {
+                    c.setAutoCommit(false);
+                    while (running.get()) {
+                        int p = 1 + r.nextInt(next);
+                        try {
+                            switch (r.nextInt(4)) {
+                                case 0 -> execute(c, "DELETE FROM parent WHERE id = " + p);
+                                case 1 -> execute(c, "UPDATE parent SET id = " + (next++) + " WHERE id = " + p);
+                                case 2 -> execute(c, "UPDATE parent SET code = 'k" + (next++) + "', v = v + 1 WHERE id = "
+                                        + p);
+                                default -> {
+                                    int id = next++;
+                                    execute(c, "INSERT INTO parent VALUES (" + id + ", 'n" + id + "', 1)",
+                                            "INSERT INTO child VALUES (" + id + ", " + id + ", 'n" + id + "', 1)",
+                                            "INSERT INTO grandchild VALUES (" + id + ", " + id + ", "
+                                                    + (1 + r.nextInt(PARENTS)) + ")");
+                                }
+                            }
+                            c.commit();
+                        }
+                        catch (SQLException refused) {
+                            c.rollback(); // e.g. the grandchild's 'up' row is gone
+                        }
+                        operations.incrementAndGet();
+                    }
+                }
+                catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "cascading-writer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void await(long n) throws InterruptedException {
+            while (operations.get() < n && thread.isAlive()) {
+                Thread.sleep(10);
+            }
+            assertThat(thread.isAlive()).as("the writer failed").isTrue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+}
