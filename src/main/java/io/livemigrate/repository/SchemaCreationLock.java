@@ -56,8 +56,8 @@ public final class SchemaCreationLock implements AutoCloseable {
                  ResultSet rs = st.executeQuery("SELECT GET_LOCK(" + MYSQL_NAME + ", " + MYSQL_WAIT_SECONDS + ")")) {
                 if (!rs.next() || rs.getInt(1) != 1) {
                     throw new SQLException("waited " + MYSQL_WAIT_SECONDS + " s for another livemigrate process to "
-                            + "finish creating the schema of this database; is one stuck? (SELECT * FROM "
-                            + "performance_schema.metadata_locks names the holder)");
+                            + "finish creating the schema of this database; is one stuck? (SELECT IS_USED_LOCK("
+                            + MYSQL_NAME + ") gives the holder's connection id)");
                 }
             }
             return new SchemaCreationLock(connection, "SELECT RELEASE_LOCK(" + MYSQL_NAME + ")");
