@@ -1,5 +1,6 @@
 package io.livemigrate.ops;
 
+import io.livemigrate.repository.SchemaCreationLock;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
@@ -12,32 +13,29 @@ import java.sql.SQLException;
 /**
  * Creates Quartz's QRTZ_* tables in the job repository database the first time a server uses it (Quartz's own
  * scripts), and leaves existing ones alone: Boot's "always" initializer would drop them under a running cluster.
+ * Servers run this after {@link io.livemigrate.repository.RepositorySchema#ensure}.
  */
 final class QuartzSchema {
 
     private QuartzSchema() {
     }
 
+    /**
+     * Holds the {@link SchemaCreationLock} while it checks and creates: servers of a cluster start together, and
+     * Quartz's scripts begin by dropping the tables, so an unguarded second server failed ("relation
+     * qrtz_fired_triggers already exists") or dropped what the first had just created.
+     */
     static void ensure(DataSource dataSource) throws SQLException {
-        String product;
-        try (Connection c = dataSource.getConnection()) {
-            if (exists(c)) {
-                return;
+        SchemaCreationLock.holding(dataSource, c -> {
+            if (!exists(c)) {
+                ResourceDatabasePopulator script = new ResourceDatabasePopulator(new ClassPathResource(
+                        "org/quartz/impl/jdbcjobstore/tables_" + script(c.getMetaData().getDatabaseProductName()
+                                .toLowerCase()) + ".sql"));
+                // The MySQL script comments with '#', which the populator would send to the server as SQL.
+                script.setCommentPrefixes("--", "#");
+                script.execute(dataSource);
             }
-            product = c.getMetaData().getDatabaseProductName().toLowerCase();
-        }
-        try {
-            new ResourceDatabasePopulator(new ClassPathResource("org/quartz/impl/jdbcjobstore/tables_"
-                    + script(product) + ".sql")).execute(dataSource);
-        }
-        catch (RuntimeException e) {
-            // A second server starting at the same moment may have created them first.
-            try (Connection c = dataSource.getConnection()) {
-                if (!exists(c)) {
-                    throw e;
-                }
-            }
-        }
+        });
     }
 
     /** Quartz's delegate for the database: PostgreSQL stores job data as bytea, the others as blobs. */

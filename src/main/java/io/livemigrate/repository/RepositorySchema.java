@@ -11,23 +11,26 @@ import java.sql.SQLException;
 
 /**
  * Creates the BATCH_* tables (Spring Batch's own scripts) and livemigrate's tables the first time a repository is
- * used, and leaves an existing repository alone.
+ * used, and leaves an existing repository alone. Every process that uses a repository calls it first.
  */
 public final class RepositorySchema {
 
     private RepositorySchema() {
     }
 
+    /**
+     * Creates what is missing, holding the {@link SchemaCreationLock}: processes that start together on a new
+     * repository (servers, workers, commands) each find it either empty or complete, never half-created.
+     */
     public static void ensure(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        SchemaCreationLock.holding(dataSource, c -> {
             if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
                 try {
                     populate(dataSource, new ClassPathResource("org/springframework/batch/core/schema-"
                             + platform(c.getMetaData().getDatabaseProductName()) + ".sql"));
                 }
                 catch (RuntimeException e) {
-                    // Two processes starting on a new repository (a manager and its workers) race to create it;
-                    // the loser finds the tables there and goes on.
+                    // H2 takes no lock (see SchemaCreationLock): a process racing for the same file may win.
                     if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
                         throw e;
                     }
@@ -38,12 +41,14 @@ public final class RepositorySchema {
                     statement.execute(ddl);
                 }
             }
-        }
+        });
     }
 
     /**
-     * Operations tables (io.livemigrate.ops), in SQL that H2, PostgreSQL and MySQL/MariaDB all accept. Throttle:
+     * livemigrate's own tables in the repository, in SQL that H2, PostgreSQL and MySQL/MariaDB all accept. Throttle:
      * one row per change, the latest per plan is in force. Schedule runs: one row per Quartz fire, for ops to audit.
+     * Partition leases: who runs which remote partition (PartitionLeases, scale-out). Verify report:
+     * totals and sample differing keys (VerifyReportStore).
      */
     private static final String[] OPS_TABLES = {"""
             CREATE TABLE IF NOT EXISTS LIVEMIGRATE_THROTTLE (
@@ -54,7 +59,22 @@ public final class RepositorySchema {
             CREATE TABLE IF NOT EXISTS LIVEMIGRATE_SCHEDULE_RUN (
               PLAN_NAME VARCHAR(200) NOT NULL, SCHEDULE_NAME VARCHAR(200) NOT NULL, FIRE_ID VARCHAR(200) NOT NULL,
               SCHEDULED_AT TIMESTAMP NOT NULL, STARTED_AT TIMESTAMP NOT NULL, ENDED_AT TIMESTAMP,
-              NODE VARCHAR(200) NOT NULL, COMMAND_LINE VARCHAR(1000) NOT NULL, EXIT_CODE INT)"""};
+              NODE VARCHAR(200) NOT NULL, COMMAND_LINE VARCHAR(1000) NOT NULL, EXIT_CODE INT)""",
+            """
+            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_PARTITION_LEASE (
+              STEP_EXECUTION_ID BIGINT NOT NULL PRIMARY KEY, JOB_EXECUTION_ID BIGINT NOT NULL,
+              STEP_NAME VARCHAR(200) NOT NULL, WORKER VARCHAR(300) NOT NULL, BEAT BIGINT NOT NULL,
+              STATE VARCHAR(10) NOT NULL, DEAD_BEAT BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_TABLE (
+              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, PLAN_NAME VARCHAR(200) NOT NULL,
+              TABLE_NAME VARCHAR(300) NOT NULL, ROWS_COMPARED BIGINT NOT NULL, ROWS_MATCHING BIGINT NOT NULL,
+              ROWS_MISSING BIGINT NOT NULL, ROWS_EXTRA BIGINT NOT NULL, ROWS_DIFFERENT BIGINT NOT NULL,
+              ROWS_IN_FLUX BIGINT NOT NULL, ROWS_REPAIRED BIGINT NOT NULL, VERIFIED_AT TIMESTAMP NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_DIFF (
+              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, TABLE_NAME VARCHAR(300) NOT NULL,
+              KEY_TEXT VARCHAR(2000) NOT NULL, KIND VARCHAR(20) NOT NULL, COLUMN_NAMES VARCHAR(2000))"""};
 
     /** Spring Batch picks its id incrementers from the product name, so the script must match it (MariaDB uses sequences). */
     static String platform(String productName) {

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Who runs which partition, kept in the job repository next to Spring Batch's tables. A worker claims a partition
  * (one row per step execution: the primary key makes the claim atomic, so a redelivered request is refused) and
- * counts up {@code BEAT} while it runs it. The manager watches the counters with its own clock, so clocks of
+ * counts up {@code BEAT} while it runs it (the table is created with the repository's, see
+ * io.livemigrate.repository.RepositorySchema). The manager watches the counters with its own clock, so clocks of
  * different machines never matter: a counter that stops moving for the timeout means the worker is gone.
  */
 final class PartitionLeases {
@@ -40,14 +41,6 @@ final class PartitionLeases {
 
     PartitionLeases(DataSource repository) {
         this.jdbc = new JdbcTemplate(repository);
-    }
-
-    /** Creates the table on first use; the same statement works on PostgreSQL, MySQL/MariaDB and H2. */
-    PartitionLeases ensureTable() {
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (STEP_EXECUTION_ID BIGINT NOT NULL PRIMARY KEY, "
-                + "JOB_EXECUTION_ID BIGINT NOT NULL, STEP_NAME VARCHAR(200) NOT NULL, WORKER VARCHAR(300) NOT NULL, "
-                + "BEAT BIGINT NOT NULL, STATE VARCHAR(10) NOT NULL, DEAD_BEAT BIGINT)");
-        return this;
     }
 
     /** @return false when another worker claimed it first */

@@ -56,7 +56,7 @@ public class RemoteManagerConfiguration {
     @Bean
     RemotePartitioning remotePartitioning(JobRepository jobRepository, DirectChannel partitionRequests,
                                           DataSource dataSource, ScaleOut settings) {
-        return new RemotePartitioning(jobRepository, partitionRequests, new PartitionLeases(dataSource).ensureTable(),
+        return new RemotePartitioning(jobRepository, partitionRequests, new PartitionLeases(dataSource),
                 settings);
     }
 }

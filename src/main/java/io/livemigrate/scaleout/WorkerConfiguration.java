@@ -28,7 +28,7 @@ public class WorkerConfiguration {
 
     @Bean
     PartitionLeases partitionLeases(DataSource dataSource) {
-        return new PartitionLeases(dataSource).ensureTable();
+        return new PartitionLeases(dataSource);
     }
 
     @Bean(destroyMethod = "close")

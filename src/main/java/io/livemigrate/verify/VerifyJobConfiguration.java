@@ -64,7 +64,7 @@ public class VerifyJobConfiguration {
 
     @Bean
     VerifyReportStore verifyReportStore(DataSource dataSource) {
-        return new VerifyReportStore(dataSource).ensureTables();
+        return new VerifyReportStore(dataSource);
     }
 
     @Bean

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The verification report in the job repository database, for ops: totals per table per job execution in
  * LIVEMIGRATE_VERIFY_TABLE, and up to {@link #SAMPLES_PER_TABLE} differing keys per table and job instance in
- * LIVEMIGRATE_VERIFY_DIFF. Plain SQL that H2, PostgreSQL and MySQL/MariaDB all accept; tables created if missing.
+ * LIVEMIGRATE_VERIFY_DIFF. Plain SQL that H2, PostgreSQL and MySQL/MariaDB all accept; the tables are created with the repository's
+ * (io.livemigrate.repository.RepositorySchema).
  * Writes run through the repository's transaction, so sample keys commit with the chunk that found them.
  */
 public final class VerifyReportStore {
@@ -21,28 +22,10 @@ public final class VerifyReportStore {
     public static final int SAMPLES_PER_TABLE = 1_000;
     private static final int KEY_CHARS = 2000;
 
-    private static final String CREATE_TABLE = """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_TABLE (
-              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, PLAN_NAME VARCHAR(200) NOT NULL,
-              TABLE_NAME VARCHAR(300) NOT NULL, ROWS_COMPARED BIGINT NOT NULL, ROWS_MATCHING BIGINT NOT NULL,
-              ROWS_MISSING BIGINT NOT NULL, ROWS_EXTRA BIGINT NOT NULL, ROWS_DIFFERENT BIGINT NOT NULL,
-              ROWS_IN_FLUX BIGINT NOT NULL, ROWS_REPAIRED BIGINT NOT NULL, VERIFIED_AT TIMESTAMP NOT NULL)""";
-
-    private static final String CREATE_DIFF = """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_DIFF (
-              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, TABLE_NAME VARCHAR(300) NOT NULL,
-              KEY_TEXT VARCHAR(2000) NOT NULL, KIND VARCHAR(20) NOT NULL, COLUMN_NAMES VARCHAR(2000))""";
-
     private final JdbcTemplate jdbc;
 
     public VerifyReportStore(DataSource repository) {
         this.jdbc = new JdbcTemplate(repository);
-    }
-
-    public VerifyReportStore ensureTables() {
-        jdbc.execute(CREATE_TABLE);
-        jdbc.execute(CREATE_DIFF);
-        return this;
     }
 
     void addDifferences(long instanceId, long executionId, List<Difference> differences) {

@@ -158,6 +158,104 @@ class ServerTest {
         softly.assertAll();
     }
 
+    /**
+     * Bound beyond loopback (the plan's {@code server.bind}, the password in the file its {@code server.password-file}
+     * names), every path but health needs the credentials: without them 401, with them 200; a POST with them is
+     * still refused. Spring Security's generated password and login form never appear.
+     */
+    @Test
+    void boundBeyondLoopbackItRequiresCredentialsAndHealthStaysOpen() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_auth");
+        Path passwordFile = dir.resolve("server-password");
+        Files.writeString(passwordFile, "s3cret-Pw\n");
+        m.appendToPlan("server: { bind: \"0.0.0.0\", password-file: \"" + passwordFile + "\" }\n");
+        InetAddress outside = nonLoopbackAddress();
+        int port = freePort();
+        Process server = ChildJvm.start(dir.resolve("server.log"), Map.of(ServerAccess.USER_VARIABLE, "ops"), "server",
+                "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--port", String.valueOf(port));
+        SoftAssertions softly = new SoftAssertions();
+        try {
+            awaitUp(port, server, "server.log");
+            String base = "http://" + outside.getHostAddress() + ":" + port;
+            softly.assertThat(status(base + "/actuator/health", null)).as("health, no credentials").isEqualTo(200);
+            for (String path : List.of("/", "/status", "/actuator/prometheus", "/actuator/metrics", "/actuator/info",
+                    "/actuator/quartz", "/actuator", "/no-such-page")) {
+                softly.assertThat(status(base + path, null)).as("GET %s without credentials", path).isEqualTo(401);
+                softly.assertThat(status(base + path, "ops:wrong")).as("GET %s, wrong password", path).isEqualTo(401);
+                softly.assertThat(status(base + path, "livemigrate:s3cret-Pw")).as("GET %s, wrong user", path)
+                        .isEqualTo(401);
+            }
+            for (String path : List.of("/", "/status", "/actuator/prometheus", "/actuator/metrics", "/actuator/info",
+                    "/actuator/quartz")) {
+                softly.assertThat(status(base + path, "ops:s3cret-Pw")).as("GET %s with credentials", path)
+                        .isEqualTo(200);
+            }
+            softly.assertThat(status(base + "/actuator/health", "ops:s3cret-Pw")).as("health, credentials")
+                    .isEqualTo(200);
+            HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                            + "/actuator/quartz/jobs/" + m.planName() + "/none")).header("Authorization", basic("ops:s3cret-Pw"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"running\"}"))
+                    .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+            softly.assertThat(post.statusCode()).as("POST with credentials").isIn(404, 405);
+            softly.assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/status"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).headers().firstValue("WWW-Authenticate"))
+                    .as("asks for basic authentication").hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+            softly.assertThat(status(base + "/login", null)).as("no login form").isIn(401, 404);
+        }
+        finally {
+            stop(server);
+        }
+        String log = Files.readString(dir.resolve("server.log"));
+        softly.assertThat(log).as("start-up line").contains("listening on http://0.0.0.0:" + port + "/")
+                .contains("basic authentication as 'ops'")
+                .doesNotContain("s3cret-Pw").doesNotContainIgnoringCase("generated security password");
+        softly.assertAll();
+    }
+
+    /**
+     * Told to listen beyond loopback ({@code --bind}, {@code server.bind}, {@code LIVEMIGRATE_SERVER_BIND}) with no
+     * password, or with a password file it cannot read, the server refuses to start: one line, exit 2.
+     */
+    @Test
+    void boundBeyondLoopbackWithoutCredentialsItRefusesToStart() throws Exception {
+        Assumptions.assumeTrue(System.getenv(ServerAccess.PASSWORD_VARIABLE) == null,
+                ServerAccess.PASSWORD_VARIABLE + " is set in the test's environment");
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_refuses");
+        String address = nonLoopbackAddress().getHostAddress();
+        int port = freePort();
+        assertRefused(m, m.plan(), "needs credentials", "--bind", "0.0.0.0", "--port", String.valueOf(port));
+        assertRefused(m, m.plan(), "needs credentials", "--bind", address, "--port", String.valueOf(port));
+        assertRefused(m, m.plan(), "is not an address of this machine", "--bind", "192.0.2.254", "--port", String.valueOf(port));
+        Path plan = dir.resolve("bind-in-plan.yml");
+        Files.writeString(plan, Files.readString(m.plan()) + "server: { bind: \"" + address + "\" }\n");
+        assertRefused(m, plan, "needs credentials", "--port", String.valueOf(port));
+        Files.writeString(plan, Files.readString(m.plan()) + "server: { bind: \"0.0.0.0\", password-file: \""
+                + dir.resolve("missing") + "\" }\n");
+        assertRefused(m, plan, "cannot read server.password-file", "--port", String.valueOf(port));
+        assertThat(connects(InetAddress.getLoopbackAddress(), port)).as("nothing listens").isFalse();
+    }
+
+    private static void assertRefused(MigrationFixture m, Path plan, String message, String... args) {
+        List<String> all = new ArrayList<>(List.of("server", "--plan", plan.toString(), "--repository",
+                m.repositoryUrl()));
+        all.addAll(List.of(args));
+        assertThat(m.runArgs(all.toArray(String[]::new))).as(m.output()).isEqualTo(2);
+        assertThat(m.output().strip()).as("one line").doesNotContain("\n").contains(message);
+    }
+
+    private static int status(String url, String credentials) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (credentials != null) {
+            request.header("Authorization", basic(credentials));
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String basic(String credentials) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Waits for {@code count} recorded runs, by nodes other than {@code exceptNode} if given. */
     private static void awaitRuns(MigrationFixture m, int count, String exceptNode) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
