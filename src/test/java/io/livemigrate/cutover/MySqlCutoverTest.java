@@ -1,8 +1,10 @@
 package io.livemigrate.cutover;
 
 import io.livemigrate.demo.EmbeddedMariaDbServer;
+import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.repository.MigrationHistory;
 import io.livemigrate.testing.AcknowledgedInserts;
+import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.ExternalProcess;
 import io.livemigrate.testing.HaproxyProcess;
 import io.livemigrate.testing.MigrationFixture;
@@ -24,12 +26,15 @@ import java.util.stream.LongStream;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * MariaDB cutover with the {@code read-only} fence and the {@code haproxy} switch, on two servers behind a real
  * HAProxy, while an application user without SUPER inserts through HAProxy the whole time: every insert it saw
  * acknowledged is on the target and nothing else is, it saw errors only while writes were fenced, afterwards its
- * writes land on the target, and the old primary stays read-only.
+ * writes land on the target, and the old primary stays read-only: the application's account cannot write there
+ * through a new session or with START TRANSACTION READ WRITE. Then revert over the reverse stream: the same holds
+ * the other way round.
  */
 class MySqlCutoverTest {
 
@@ -111,6 +116,27 @@ class MySqlCutoverTest {
                 long[] acked = acks.stream().mapToLong(AcknowledgedInserts.Ack::ackedMillis).sorted().toArray();
                 long longestGap = LongStream.range(1, acked.length).map(i -> acked[(int) i] - acked[(int) i - 1])
                         .max().orElse(0);
+                assertAppCannotWrite(sourceServer, db, "after cutover, on the old primary");
+
+                // revert over the reverse stream: the source is primary again, the target fenced the same way
+                Process reverse = m.start("catchup", "-Xmx256m", dir.resolve("reverse.log"), "--reverse");
+                try {
+                    CatchupLag.awaitUnder(m, m.planName() + MigrationPlan.REVERSE_SUFFIX, 1.0, reverse, () -> {
+                        try (Connection t = m.target()) {
+                            execute(t, "INSERT INTO log (client) VALUES (-1)");
+                        }
+                    });
+                    assertThat(m.run("revert", "--skip-verify")).as(m.output()).isZero();
+                    assertThat(reverse.waitFor(60, TimeUnit.SECONDS)).as("revert's step 9 stops the reverse stream")
+                            .isTrue();
+                }
+                finally {
+                    reverse.destroy();
+                }
+                assertAppCannotWrite(targetServer, db, "after revert, on the old primary (the target)");
+                try (Connection primary = DriverManager.getConnection(sourceServer.jdbcUrl(db), APP_USER, APP_PASSWORD)) {
+                    execute(primary, "INSERT INTO log (client) VALUES (99)"); // the source is writable again
+                }
                 System.out.printf("MariaDB read-only + HAProxy cutover under %d acknowledged inserts: %d failed, all "
                                 + "inside the fence (%d ms from fence to unfence), longest time without an acknowledged "
                                 + "insert %d ms; %s%n", acks.size(), failures.size(), unfenced - fenced, longestGap,
@@ -119,10 +145,27 @@ class MySqlCutoverTest {
             finally {
                 catchup.destroy();
                 catchup.waitFor(30, TimeUnit.SECONDS);
-                try (Connection s = m.source()) {
-                    execute(s, "SET GLOBAL read_only = OFF"); // the source server is shared by this JVM's tests
+                for (Connection c : List.of(m.source(), m.target())) {
+                    try (c) {
+                        execute(c, "SET GLOBAL read_only = OFF"); // both servers are shared by this JVM's tests
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * The application's account cannot write to {@code server} by any means it has: a new session, or a transaction
+     * started explicitly read-write ({@code read_only} is server-wide and refuses both for an account without SUPER
+     * or READ ONLY ADMIN).
+     */
+    private static void assertAppCannotWrite(EmbeddedMariaDbServer server, String db, String when) throws Exception {
+        try (Connection app = DriverManager.getConnection(server.jdbcUrl(db), APP_USER, APP_PASSWORD)) {
+            assertThatThrownBy(() -> execute(app, "INSERT INTO log (client) VALUES (98)")).as(when + ": new session")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("read-only");
+            assertThatThrownBy(() -> execute(app, "START TRANSACTION READ WRITE", "INSERT INTO log (client) VALUES (97)",
+                    "COMMIT")).as(when + ": START TRANSACTION READ WRITE").isInstanceOf(SQLException.class)
+                    .hasMessageContaining("read-only");
         }
     }
 
