@@ -469,6 +469,10 @@ final class ChangeApplier implements AutoCloseable {
     }
 
     private String updateSql(TableInfo t, List<String> set, List<String> where) {
+        String rewrite = engine.rewriteRowSql(t, targetIds.get(t.id()), set.stream().map(t::column).toList());
+        if (rewrite != null) {
+            return rewrite;
+        }
         StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.table(targetIds.get(t.id()))).append(" SET ");
         for (int i = 0; i < set.size(); i++) {
             sql.append(i > 0 ? ", " : "").append(dialect.quote(set.get(i))).append(" = ")

@@ -166,6 +166,16 @@ public interface Engine {
         return 0;
     }
 
+    /**
+     * A statement that rewrites one existing row in place where the engine cannot UPDATE some of {@code set} (a
+     * PostgreSQL GENERATED ALWAYS identity column), or null for a plain UPDATE: parameters are the text values of
+     * {@code set} in order, then the row's current key; columns not in {@code set} keep their value (unchanged TOAST
+     * values come along); the update count is the number of rows rewritten.
+     */
+    default String rewriteRowSql(TableInfo table, TableId targetTable, List<Column> set) {
+        return null;
+    }
+
     /** A delete of many keys in one statement, as {@link #upsertManySql}: one text array per key column; or null. */
     default String deleteManySql(TableInfo table, TableId targetTable) {
         return null;

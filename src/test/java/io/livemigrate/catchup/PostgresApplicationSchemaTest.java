@@ -56,10 +56,12 @@ class PostgresApplicationSchemaTest {
     void identityAlwaysColumnsAreCarried() throws Exception {
         MigrationFixture m = fixture("ident");
         try (Connection s = m.source()) {
-            execute(s, "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)",
-                    "CREATE TABLE tickets (code text PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY (START 100), v text)",
-                    "INSERT INTO orders (v) SELECT 'o' || g FROM generate_series(1, 300) g",
-                    "INSERT INTO tickets (code, v) SELECT 'c' || g, 't' FROM generate_series(1, 300) g");
+            // big: values stored out of line, which a change that leaves them alone sends as 'unchanged'
+            execute(s, "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text, big text)",
+                    "CREATE TABLE tickets (code text PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY (START 100), v text,"
+                            + " big text)",
+                    "INSERT INTO orders (v, big) SELECT 'o' || g, " + LARGE + " FROM generate_series(1, 300) g",
+                    "INSERT INTO tickets (code, v, big) SELECT 'c' || g, 't', " + LARGE + " FROM generate_series(1, 300) g");
         }
         assertThat(m.run("copy")).as(m.output()).isZero();
         catchUpWhile(m, 11, (s, r, i) -> execute(s,
@@ -165,6 +167,9 @@ class PostgresApplicationSchemaTest {
             assertThat(TableContents.postgres(t, "other", "id")).isEqualTo(TableContents.postgres(s, "other", "id"));
         }
     }
+
+    /** A text value of about 6 kB that compresses badly, so PostgreSQL stores it out of line. */
+    private static final String LARGE = "(SELECT string_agg(md5(g::text || x::text), '') FROM generate_series(1, 200) x)";
 
     /** One round of application writes; {@code i} counts rounds. */
     interface Writes {

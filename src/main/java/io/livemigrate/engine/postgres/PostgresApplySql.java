@@ -63,6 +63,28 @@ final class PostgresApplySql {
                 + " FROM u CROSS JOIN (SELECT count(*) FROM gone) AS g " + onConflict(table, columns);
     }
 
+    /**
+     * {@link io.livemigrate.engine.Engine#rewriteRowSql}: when {@code set} holds a GENERATED ALWAYS identity column,
+     * the row is deleted and inserted again in one statement (as {@link #replacingIdentities}), with {@code set}'s
+     * values and the old row's for the rest.
+     */
+    static String rewriteRow(TableInfo table, TableId targetTable, List<Column> set) {
+        if (set.stream().noneMatch(Column::identityAlways)) {
+            return null;
+        }
+        PostgresDialect d = PostgresDialect.INSTANCE;
+        String v = IntStream.range(0, set.size()).mapToObj(i -> "c" + i).collect(Collectors.joining(", "));
+        String key = table.keyColumns().stream().map(k -> d.quote(k) + " = " + d.keyParameter(table.column(k)))
+                .collect(Collectors.joining(" AND "));
+        List<Column> copied = table.copiedColumns();
+        String values = copied.stream().map(c -> set.contains(c) ? "v.c" + set.indexOf(c) : "old." + d.quote(c.name()))
+                .collect(Collectors.joining(", "));
+        return "WITH v(" + v + ") AS (VALUES (" + set.stream().map(d::keyParameter).collect(Collectors.joining(", "))
+                + ")), old AS (DELETE FROM " + d.table(targetTable) + " WHERE " + key + " RETURNING *) INSERT INTO "
+                + d.table(targetTable) + " (" + names(copied) + ") OVERRIDING SYSTEM VALUE SELECT " + values
+                + " FROM old CROSS JOIN v";
+    }
+
     /** The GENERATED ALWAYS identity columns among {@code columns} that are not key columns. */
     private static List<Column> identityValues(TableInfo table, List<Column> columns) {
         return columns.stream().filter(c -> c.identityAlways() && !table.keyColumns().contains(c.name())).toList();

@@ -153,6 +153,11 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public String rewriteRowSql(TableInfo table, TableId targetTable, List<Column> set) {
+        return PostgresApplySql.rewriteRow(table, targetTable, set);
+    }
+
+    @Override
     public String deleteManySql(TableInfo table, TableId targetTable) {
         return PostgresApplySql.deleteMany(table, targetTable);
     }
