@@ -20,6 +20,7 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -116,7 +117,7 @@ final class MySqlBinlogTranslator {
             case WRITE_ROWS, EXT_WRITE_ROWS, PRE_GA_WRITE_ROWS -> {
                 WriteRowsEventData d = event.getData();
                 MySqlRowDecoder decoder = byTableId.get(d.getTableId());
-                if (decoder != null) {
+                if (decoder != null && !partial(decoder, d.getRows())) {
                     for (Serializable[] row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.INSERT, null,
                                 image(decoder, row)));
@@ -126,7 +127,8 @@ final class MySqlBinlogTranslator {
             case UPDATE_ROWS, EXT_UPDATE_ROWS, PRE_GA_UPDATE_ROWS -> {
                 UpdateRowsEventData d = event.getData();
                 MySqlRowDecoder decoder = byTableId.get(d.getTableId());
-                if (decoder != null) {
+                if (decoder != null && !partial(decoder, d.getRows().stream()
+                        .flatMap(r -> java.util.stream.Stream.of(r.getKey(), r.getValue())).toList())) {
                     for (Map.Entry<Serializable[], Serializable[]> row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.UPDATE,
                                 image(decoder, row.getKey()), image(decoder, row.getValue())));
@@ -136,11 +138,24 @@ final class MySqlBinlogTranslator {
             case DELETE_ROWS, EXT_DELETE_ROWS, PRE_GA_DELETE_ROWS -> {
                 DeleteRowsEventData d = event.getData();
                 MySqlRowDecoder decoder = byTableId.get(d.getTableId());
-                if (decoder != null) {
+                if (decoder != null && !partial(decoder, d.getRows())) {
                     for (Serializable[] row : d.getRows()) {
                         change(time, new RowChange(decoder.table().id(), RowChange.Kind.DELETE,
                                 image(decoder, row), null));
                     }
+                }
+            }
+            case PARTIAL_UPDATE_ROWS_EVENT -> {
+                MySqlRowsDeserializers.PartialUpdateRows d = event.getData();
+                MySqlRowDecoder decoder = d == null ? null : byTableId.get(d.tableId());
+                if (decoder != null) {
+                    stop("MySQL logged a partial JSON update of " + decoder.table().id() + " at " + position.file()
+                            + ":" + position.pos() + " (binlog_row_value_options=PARTIAL_JSON): the changed "
+                            + "JSON paths only, not whole values, which catch-up cannot apply. Every change before "
+                            + "its transaction has been applied. SET GLOBAL binlog_row_value_options='' (and in the "
+                            + "server config, and make sure no session sets it), then re-run the copy of "
+                            + decoder.table().id());
+                    return;
                 }
             }
             case XID -> {
@@ -283,6 +298,28 @@ final class MySqlBinlogTranslator {
         }
         inTransaction = false;
         beginEmitted = false;
+    }
+
+    /**
+     * Whether a row image of the event lacks a column (binlog_row_image MINIMAL or NOBLOB for the session that wrote
+     * it): then catch-up stops; a missing column is never applied as NULL.
+     */
+    private boolean partial(MySqlRowDecoder decoder, List<Serializable[]> rows) {
+        for (Serializable[] row : rows) {
+            for (int i = 0; i < decoder.columnCount(); i++) {
+                if (row[i] == MySqlRowDecoder.MISSING && !decoder.column(i).generated()) {
+                    stop("the binlog row image of " + decoder.table().id() + " at " + position.file() + ":"
+                            + position.pos() + " lacks column " + decoder.column(i).name() + ": the session "
+                            + "that wrote it logged binlog_row_image=MINIMAL or NOBLOB, not FULL, and catch-up never "
+                            + "applies a row it does not have whole. Every change before its transaction has been "
+                            + "applied. SET GLOBAL binlog_row_image=FULL (and in the server config, and make sure no "
+                            + "session or client sets it otherwise), then re-run the copy of "
+                            + decoder.table().id());
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

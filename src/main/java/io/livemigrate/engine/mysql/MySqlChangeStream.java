@@ -4,6 +4,7 @@ import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import io.livemigrate.catchup.ChangeEvent;
 import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableInfo;
 import io.livemigrate.plan.Endpoint;
 
@@ -92,7 +93,14 @@ public final class MySqlChangeStream implements ChangeStream {
             }
             Map<String, MySqlRowDecoder> decoders = new HashMap<>();
             for (TableInfo t : tables) {
-                decoders.put(t.id().qualified(), new MySqlRowDecoder(t, charsets(admin, t)));
+                List<Column> columns = new ArrayList<>();
+                List<String> charsets = new ArrayList<>();
+                sourceColumns(admin, t, columns, charsets);
+                String mismatch = MySqlRowDecoder.mismatch(t, columns);
+                if (mismatch != null) {
+                    return new MySqlChangeStream(admin, null, null, new ChangeEvent.Stop(mismatch));
+                }
+                decoders.put(t.id().qualified(), new MySqlRowDecoder(t, columns, charsets));
             }
             Matcher m = HOST_PORT.matcher(source.url());
             if (!m.find()) {
@@ -213,23 +221,22 @@ public final class MySqlChangeStream implements ChangeStream {
                 + "(MariaDB: binlog_expire_logs_seconds/expire_logs_days) above the copy time plus catch-up pauses";
     }
 
-    private static List<String> charsets(Connection admin, TableInfo t) throws SQLException {
-        List<String> list = new ArrayList<>();
-        try (PreparedStatement ps = admin.prepareStatement("SELECT CHARACTER_SET_NAME FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+    /** The source table's columns and their character sets, in its column order (the binlog's). */
+    private static void sourceColumns(Connection admin, TableInfo t, List<Column> columns, List<String> charsets)
+            throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, EXTRA, "
+                + "CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+                + "ORDER BY ORDINAL_POSITION")) {
             ps.setString(1, t.id().schema());
             ps.setString(2, t.id().name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    list.add(rs.getString(1));
+                    columns.add(new Column(rs.getString(1), rs.getString(2), "YES".equals(rs.getString(3)),
+                            MySqlCatalog.isGenerated(rs.getString(4))));
+                    charsets.add(rs.getString(5));
                 }
             }
         }
-        if (list.size() != t.columns().size()) {
-            throw new SQLException(t.id() + " has " + list.size() + " columns on the source, the plan knows "
-                    + t.columns().size() + "; re-run the copy after schema changes");
-        }
-        return list;
     }
 
     private void put(ChangeEvent event) {

@@ -60,14 +60,26 @@ final class MySqlRowDecoder {
     private static final int[] DIG_TO_BYTES = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
+    /**
+     * What {@link #decodeRow} puts for a column the row image does not include (binlog_row_image MINIMAL or NOBLOB):
+     * compared by identity, never a value.
+     */
+    static final String MISSING = new String("(not in the row image)");
+
     private final TableInfo table;
     private final ColumnSpec[] columns;
 
-    MySqlRowDecoder(TableInfo table, List<String> charsets) {
+    /**
+     * @param table         the table as the target has it (what the applier can apply), named as the source table
+     * @param sourceColumns the source table's columns in its order, which is the binlog's: values are positional, so
+     *                      they are named by this list, never by the target's order
+     * @param charsets      each source column's character set, same order
+     */
+    MySqlRowDecoder(TableInfo table, List<Column> sourceColumns, List<String> charsets) {
         this.table = table;
-        this.columns = new ColumnSpec[table.columns().size()];
+        this.columns = new ColumnSpec[sourceColumns.size()];
         for (int i = 0; i < columns.length; i++) {
-            Column c = table.columns().get(i);
+            Column c = sourceColumns.get(i);
             String type = c.type().toLowerCase(Locale.ROOT);
             String cs = charsets.get(i);
             Matcher m = BINARY_N.matcher(type);
@@ -76,6 +88,25 @@ final class MySqlRowDecoder {
             columns[i] = new ColumnSpec(c.name(), MySqlColumnType.isUnsigned(c),
                     binary ? null : javaCharset(cs), "latin1".equalsIgnoreCase(cs), binaryLength, c.generated());
         }
+    }
+
+    /**
+     * Why rows of {@code source}'s columns cannot be applied to {@code target} by name (a column only one side has),
+     * or null when they can.
+     */
+    static String mismatch(TableInfo target, List<Column> source) {
+        List<String> sourceNames = source.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        List<String> targetNames = target.columns().stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        List<String> onlySource = sourceNames.stream().filter(n -> !targetNames.contains(n)).toList();
+        List<String> onlyTarget = targetNames.stream().filter(n -> !sourceNames.contains(n)).toList();
+        if (onlySource.isEmpty() && onlyTarget.isEmpty()) {
+            return null;
+        }
+        return target.id() + " has columns on " + (onlySource.isEmpty() ? "the target only: " + onlyTarget
+                : "the source only: " + onlySource + (onlyTarget.isEmpty() ? "" : ", and on the target only: "
+                + onlyTarget)) + "; catch-up applies source rows by column name and cannot place them. Make the "
+                + "target table's columns match the source's (the DDL run on the source, on the target), then run "
+                + "catchup again; or re-run the copy of " + target.id();
     }
 
     TableInfo table() {
@@ -98,10 +129,21 @@ final class MySqlRowDecoder {
             throw new IllegalStateException("binlog row of " + table.id() + " has " + types.length
                     + " columns, the table had " + columns.length + " when catch-up started");
         }
+        List<String> names = map.getEventMetadata() == null ? null : map.getEventMetadata().getColumnNames();
+        if (names != null && names.size() == columns.length) { // logged with binlog_row_metadata=FULL
+            for (int i = 0; i < columns.length; i++) {
+                if (!names.get(i).equalsIgnoreCase(columns[i].name())) {
+                    throw new IllegalStateException("binlog row of " + table.id() + " has column " + names.get(i)
+                            + " at position " + (i + 1) + ", where the table had " + columns[i].name()
+                            + " when catch-up started");
+                }
+            }
+        }
         String[] row = new String[columns.length];
         java.util.BitSet nulls = in.readBitSet(included.cardinality(), true);
         for (int i = 0, present = 0; i < types.length; i++) {
             if (!included.get(i)) {
+                row[i] = MISSING;
                 continue;
             }
             if (!nulls.get(present++)) {

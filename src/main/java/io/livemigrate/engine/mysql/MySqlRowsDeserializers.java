@@ -76,7 +76,17 @@ final class MySqlRowsDeserializers {
                 }
             }.setMayContainExtraInformation(t == EventType.EXT_DELETE_ROWS));
         }
+        // MySQL 8's partial JSON updates: only the table is read, so the translator can stop on a planned one
+        deserializer.setEventDataDeserializer(EventType.PARTIAL_UPDATE_ROWS_EVENT, in -> {
+            PartialUpdateRows data = new PartialUpdateRows(in.readLong(6));
+            in.read(in.available());
+            return data;
+        });
         return deserializer;
+    }
+
+    /** A partial-update rows event: which table it changes, nothing else decoded. */
+    record PartialUpdateRows(long tableId) implements com.github.shyiko.mysql.binlog.event.EventData {
     }
 
     /** True for the rows a skipped (unplanned) table's event carries. */

@@ -178,7 +178,9 @@ class MySqlChangeStreamTest {
                 rows = expected(c, everything);
                 List<RowChange> updates = transaction(stream);
                 assertThat(updates).hasSize(2).allMatch(r -> r.kind() == RowChange.Kind.UPDATE);
-                assertThat(updates.get(0).before()).containsOnlyKeys("id").containsEntry("id", ColumnValue.of("1"));
+                // before images are whole: foreign-key cascades are repeated from the parent's referenced columns
+                assertThat(updates.get(0).before()).containsEntry("id", ColumnValue.of("1"))
+                        .containsEntry("c", ColumnValue.of("ab"));
                 assertExact(c, everything, updates.get(0).after(), rows.get("10"));
                 assertThat(updates.get(1).before()).containsEntry("id", ColumnValue.of("2"));
                 assertExact(c, everything, updates.get(1).after(), rows.get("2"));
@@ -187,7 +189,7 @@ class MySqlChangeStreamTest {
                 List<RowChange> deletes = transaction(stream);
                 assertThat(deletes).singleElement().satisfies(r -> {
                     assertThat(r.kind()).isEqualTo(RowChange.Kind.DELETE);
-                    assertThat(r.before()).isEqualTo(Map.of("id", ColumnValue.of("3")));
+                    assertThat(r.before()).containsEntry("id", ColumnValue.of("3"));
                     assertThat(r.after()).isNull();
                 });
             }
