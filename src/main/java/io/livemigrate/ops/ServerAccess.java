@@ -24,7 +24,7 @@ public record ServerAccess(InetAddress address, String user, Secret password) {
 
     public static final String BIND_VARIABLE = "LIVEMIGRATE_SERVER_BIND";
     public static final String USER_VARIABLE = "LIVEMIGRATE_SERVER_USER";
-    public static final String PASSWORD_VARIABLE = "LIVEMIGRATE_SERVER_PASSWORD";
+    public static final String PASSWORD_VARIABLE = ServerOptions.PASSWORD_VARIABLE;
     static final String DEFAULT_USER = "livemigrate";
     private static final String LOOPBACK = "127.0.0.1";
 

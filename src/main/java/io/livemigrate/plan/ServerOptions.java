@@ -13,4 +13,7 @@ import java.nio.file.Path;
 public record ServerOptions(String bind, String user, Path passwordFile) {
 
     public static final ServerOptions DEFAULTS = new ServerOptions(null, null, null);
+
+    /** The environment variable with the server's password, the alternative to {@code passwordFile}. */
+    public static final String PASSWORD_VARIABLE = "LIVEMIGRATE_SERVER_PASSWORD";
 }

@@ -15,6 +15,10 @@ final class ServerSection {
     }
 
     static ServerOptions read(YamlSection s) {
+        if (s.has("password")) {
+            throw s.problem("password", "the server's password does not go in the plan (plans are shared and "
+                    + "committed): set " + ServerOptions.PASSWORD_VARIABLE + ", or name a file with server.password-file");
+        }
         s.allowOnly(KEYS);
         return new ServerOptions(s.has("bind") ? s.requiredString("bind") : null,
                 s.has("user") ? s.requiredString("user") : null,

@@ -44,6 +44,20 @@ class PlanLoaderTest {
     }
 
     @Test
+    void serverSectionGivesBindUserAndPasswordFileButNeverAPassword() throws IOException {
+        Path plan = write(GOOD + "server: { bind: 0.0.0.0, user: ops, password-file: /etc/livemigrate/pw }\n");
+        assertThat(loader.server(plan)).isEqualTo(new ServerOptions("0.0.0.0", "ops", Path.of("/etc/livemigrate/pw")));
+        assertThat(loader.server(write(GOOD))).isEqualTo(ServerOptions.DEFAULTS);
+        Path withPassword = write(GOOD + "server: { bind: 0.0.0.0, password: s3cret }\n");
+        assertThatThrownBy(() -> loader.load(withPassword)).isInstanceOf(PlanException.class)
+                .hasMessageStartingWith(withPassword + ": server.password: ")
+                .hasMessageContaining("LIVEMIGRATE_SERVER_PASSWORD").hasMessageContaining("password-file")
+                .hasMessageNotContaining("s3cret");
+        Path unknown = write(GOOD + "server: { port: 8080 }\n");
+        assertThatThrownBy(() -> loader.load(unknown)).hasMessageStartingWith(unknown + ": server.port: unknown key");
+    }
+
+    @Test
     void missingKeyNamesFileAndKey() throws IOException {
         Path file = write(GOOD.replace("name: shop-move\n", ""));
         assertThatThrownBy(() -> loader.load(file)).isInstanceOf(PlanException.class)
