@@ -215,7 +215,8 @@ public record MigrationStatus(String plan, String phase, String primary, String 
         }
         out.println("primary: " + primary + (switches.isEmpty() ? "" : " (" + lastSwitchSaid() + ")"));
         if (completion != null) {
-            out.println("complete: " + completion.status().toLowerCase() + " " + time(completion.end()));
+            out.println(completion.status().equals("COMPLETED") ? "complete: done at " + time(completion.end())
+                    : "complete: " + completion.status().toLowerCase() + ": run complete again to finish");
         }
         print(out, "catch-up", catchup);
         print(out, "reverse catch-up", reverseCatchup);
