@@ -1,6 +1,7 @@
 package io.livemigrate.core;
 
 import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.repository.PrimarySide;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -19,24 +20,20 @@ import java.util.Optional;
  */
 public final class TrafficSide {
 
-    public static final String CUTOVER_JOB = "cutover";
+    public static final String CUTOVER_JOB = PrimarySide.CUTOVER_JOB;
     /** The cutover job's identifying run number (one job instance per cutover run of a plan). */
-    public static final String RUN_PARAMETER = "cutover.run";
+    public static final String RUN_PARAMETER = PrimarySide.RUN_PARAMETER;
     /** Cutover context keys: the switch happened; the run was rolled back (undoing a failed switch). */
-    public static final String SWITCH_DONE = "cutover.switch.done";
-    public static final String ROLLED_BACK = "cutover.rolled.back";
+    public static final String SWITCH_DONE = PrimarySide.SWITCH_DONE;
+    public static final String ROLLED_BACK = PrimarySide.ROLLED_BACK;
 
     private TrafficSide() {
     }
 
     /** Whether the application writes to {@code plan}'s source now. */
     public static boolean writesToSource(JobRepository repository, MigrationPlan plan) {
-        Optional<LocalDateTime> toTarget = lastSwitch(repository, plan.name());
-        Optional<LocalDateTime> toSource = lastSwitch(repository, plan.reversed().name());
-        if (toTarget.isEmpty() && toSource.isEmpty()) {
-            return !plan.isReverse();
-        }
-        return toTarget.isEmpty() || toSource.isPresent() && toSource.get().isAfter(toTarget.get());
+        return PrimarySide.writesToSource(lastSwitch(repository, plan.name()),
+                lastSwitch(repository, plan.reversed().name()), plan.isReverse());
     }
 
     /** When the latest run of {@code plan}'s cutover that switched (and was not rolled back) started. */

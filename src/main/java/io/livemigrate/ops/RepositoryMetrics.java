@@ -39,6 +39,7 @@ public final class RepositoryMetrics implements AutoCloseable {
     });
     private volatile MigrationStatus status;
     private volatile ThrottleSettings throttleSettings = ThrottleSettings.UNLIMITED;
+    private final LagHistory lagHistory = new LagHistory();
 
     public RepositoryMetrics(String plan, RepositoryLocation location, ThrottleStore throttle, MeterRegistry registry) {
         this.plan = plan;
@@ -72,6 +73,11 @@ public final class RepositoryMetrics implements AutoCloseable {
         return throttleSettings;
     }
 
+    /** The recorded catch-up lag as sampled at each refresh since the server started. */
+    List<LagHistory.Sample> lagHistory() {
+        return lagHistory.samples();
+    }
+
     void refresh() {
         try {
             Optional<MigrationHistory> history = MigrationHistory.open(location);
@@ -79,6 +85,7 @@ public final class RepositoryMetrics implements AutoCloseable {
                 try (MigrationHistory h = history.get()) {
                     status = MigrationStatus.read(h, plan);
                 }
+                lagHistory.record(status, System.currentTimeMillis());
             }
             throttleSettings = throttle.current(plan).map(ThrottleStore.Change::settings)
                     .orElse(ThrottleSettings.UNLIMITED);

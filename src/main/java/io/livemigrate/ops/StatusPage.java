@@ -3,19 +3,24 @@ package io.livemigrate.ops;
 import io.livemigrate.plan.Schedule;
 import io.livemigrate.repository.MigrationHistory;
 import io.livemigrate.repository.MigrationStatus;
+import io.livemigrate.repository.SwitchHistory;
 import org.springframework.web.util.HtmlUtils;
 
 import java.util.List;
 import java.util.Locale;
 
-/** The server's read-only status page: plain HTML, no scripts, refreshed by the browser every 10 seconds. */
+/**
+ * The server's read-only status page: plain HTML with inline SVG (a lag chart, per-table progress bars), no scripts
+ * and nothing fetched from elsewhere, refreshed by the browser every 10 seconds.
+ */
 final class StatusPage {
 
     private static final int RECENT_EXECUTIONS = 20;
 
     private final StringBuilder html = new StringBuilder();
 
-    static String render(MigrationStatus s, ThrottleSettings throttle, List<Schedule> schedules) {
+    static String render(MigrationStatus s, ThrottleSettings throttle, List<Schedule> schedules,
+                         List<LagHistory.Sample> lagHistory) {
         StatusPage page = new StatusPage();
         page.raw("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"10\">"
                 + "<title>livemigrate ").text(s.plan()).raw("</title><style>body{font-family:sans-serif;margin:2em}"
@@ -23,12 +28,19 @@ final class StatusPage {
                 + "</style></head><body>");
         page.raw("<h1>livemigrate: <span id=\"plan\">").text(s.plan()).raw("</span></h1>");
         page.raw("<p>Phase: <b id=\"phase\">").text(s.phase()).raw("</b></p>");
+        page.raw("<p>Primary (where the application writes): <b id=\"primary\">").text(s.primary()).raw("</b></p>");
         page.raw("<p>Throttle: <span id=\"throttle\">").text(throttle.describe()).raw("</span></p>");
         if (s.changeCaptureStart() != null) {
             page.raw("<p>Change capture starts at ").text(s.changeCaptureStart()).raw("</p>");
         }
         page.raw("<p>Catch-up lag: <span id=\"lag\">").text(lag(s.catchup())).raw("</span></p>");
+        if (s.reverseCatchup() != null) {
+            page.raw("<p>Reverse catch-up lag: <span id=\"reverse-lag\">").text(lag(s.reverseCatchup()))
+                    .raw("</span></p>");
+        }
+        page.raw("<h2>Catch-up lag over time</h2>").raw(LagChart.svg(lagHistory));
         page.tables(s);
+        page.switches(s.switches());
         page.verification(s);
         page.schedules(schedules);
         page.executions(s.executions());
@@ -44,11 +56,13 @@ final class StatusPage {
     }
 
     private void tables(MigrationStatus s) {
-        raw("<h2>Tables</h2><table id=\"tables\"><tr><th>Table</th><th>Partitions done</th><th>Failed</th>"
-                + "<th>Rows copied</th></tr>");
+        raw("<h2>Tables</h2><table id=\"tables\"><tr><th>Table</th><th>Copy progress</th><th>Partitions done</th>"
+                + "<th>Failed</th><th>Rows copied</th></tr>");
         for (MigrationStatus.TableProgress t : s.tables()) {
-            row(t.table(), t.partitionsDone() + "/" + t.partitions(), t.partitionsFailed(),
+            raw("<tr><td>").text(t.table()).raw("</td><td>").raw(ProgressBar.svg(t)).raw("</td>");
+            cells(t.partitionsDone() + "/" + t.partitions(), t.partitionsFailed(),
                     String.format(Locale.ROOT, "%,d", t.rows()));
+            raw("</tr>");
         }
         raw("</table>");
     }
@@ -84,12 +98,53 @@ final class StatusPage {
         raw("</table>");
     }
 
+    /** Every cutover and revert: outcome, writes held, re-check, each step's duration and its timed phases. */
+    private void switches(List<SwitchHistory.Switch> switches) {
+        if (switches.isEmpty()) {
+            return;
+        }
+        raw("<h2>Cutovers and reverts</h2><table id=\"switches\"><tr><th>Switch</th><th>Run</th><th>Status</th>"
+                + "<th>Started</th><th>Writes held</th><th>Re-verify</th><th>Steps</th><th>Note</th></tr>");
+        for (SwitchHistory.Switch sw : switches) {
+            raw("<tr class=\"switch\" data-direction=\"").text(sw.direction()).raw("\" data-run=\"")
+                    .text(String.valueOf(sw.run())).raw("\">");
+            cells(sw.direction(), sw.run(), sw.status(), sw.start(),
+                    sw.pauseMillis() == null ? null : sw.pauseMillis() + " ms",
+                    sw.reverify() == null ? null : sw.reverify().summary());
+            raw("<td><ol class=\"steps\">");
+            for (SwitchHistory.StepTiming step : sw.steps()) {
+                raw("<li data-step=\"").text(step.name()).raw("\" data-ms=\"")
+                        .text(step.millis() == null ? "" : step.millis().toString()).raw("\">").text(step.name() + " "
+                                + step.status().toLowerCase(Locale.ROOT) + " " + (step.millis() == null ? "-"
+                                : step.millis() + " ms"));
+                if (!step.phases().isEmpty()) {
+                    raw("<ul class=\"phases\">");
+                    for (SwitchHistory.PhaseTiming phase : step.phases()) {
+                        raw("<li data-phase=\"").text(phase.name()).raw("\" data-ms=\"")
+                                .text(String.valueOf(phase.millis())).raw("\">")
+                                .text(phase.name() + " " + phase.millis() + " ms").raw("</li>");
+                    }
+                    raw("</ul>");
+                }
+                raw("</li>");
+            }
+            raw("</ol></td>");
+            cells(sw.message());
+            raw("</tr>");
+        }
+        raw("</table>");
+    }
+
     private void row(Object... cells) {
         raw("<tr>");
+        cells(cells);
+        raw("</tr>");
+    }
+
+    private void cells(Object... cells) {
         for (Object cell : cells) {
             raw("<td>").text(cell == null ? "-" : cell.toString()).raw("</td>");
         }
-        raw("</tr>");
     }
 
     private StatusPage raw(String s) {

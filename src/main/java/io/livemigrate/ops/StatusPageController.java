@@ -19,7 +19,8 @@ class StatusPageController {
 
     @GetMapping(path = "/", produces = MediaType.TEXT_HTML_VALUE)
     String page() {
-        return StatusPage.render(repository.status(), repository.throttle(), schedules.all());
+        return StatusPage.render(repository.status(), repository.throttle(), schedules.all(),
+                repository.lagHistory());
     }
 
     @GetMapping(path = "/status", produces = MediaType.APPLICATION_JSON_VALUE)

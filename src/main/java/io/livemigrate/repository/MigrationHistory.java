@@ -28,13 +28,29 @@ public final class MigrationHistory implements AutoCloseable {
 
     private static final String STEPS = """
             SELECT s.STEP_NAME, s.STATUS, s.READ_COUNT, s.WRITE_COUNT, s.COMMIT_COUNT, s.START_TIME, s.END_TIME,
-                   s.EXIT_MESSAGE, c.SHORT_CONTEXT
+                   s.EXIT_MESSAGE, COALESCE(c.SERIALIZED_CONTEXT, c.SHORT_CONTEXT)
               FROM BATCH_STEP_EXECUTION s
               LEFT JOIN BATCH_STEP_EXECUTION_CONTEXT c ON c.STEP_EXECUTION_ID = s.STEP_EXECUTION_ID
              WHERE s.JOB_EXECUTION_ID IN (
                    SELECT e.JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION e WHERE e.JOB_INSTANCE_ID = (
                           SELECT JOB_INSTANCE_ID FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?))
              ORDER BY s.STEP_EXECUTION_ID""";
+
+    /**
+     * Every execution of {@code job} for the plan with its job execution context and the value of one job parameter
+     * (e.g. the cutover's run number). A context over 2,500 characters is kept whole only in SERIALIZED_CONTEXT.
+     */
+    private static final String JOB_EXECUTIONS = """
+            SELECT i.JOB_INSTANCE_ID, e.JOB_EXECUTION_ID, e.STATUS, e.EXIT_CODE, e.EXIT_MESSAGE, e.START_TIME,
+                   e.END_TIME, COALESCE(c.SERIALIZED_CONTEXT, c.SHORT_CONTEXT),
+                   (SELECT MAX(r.PARAMETER_VALUE) FROM BATCH_JOB_EXECUTION_PARAMS r
+                     WHERE r.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID AND r.PARAMETER_NAME = ?)
+              FROM BATCH_JOB_INSTANCE i
+              JOIN BATCH_JOB_EXECUTION e ON e.JOB_INSTANCE_ID = i.JOB_INSTANCE_ID
+              JOIN BATCH_JOB_EXECUTION_PARAMS p ON p.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+              LEFT JOIN BATCH_JOB_EXECUTION_CONTEXT c ON c.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID
+             WHERE i.JOB_NAME = ? AND p.PARAMETER_NAME = 'plan' AND p.PARAMETER_VALUE = ?
+             ORDER BY e.JOB_EXECUTION_ID""";
 
     private final Connection connection;
 
@@ -82,6 +98,24 @@ public final class MigrationHistory implements AutoCloseable {
         return runs;
     }
 
+    /** Every execution of the plan's {@code job}, oldest first, with its context and {@code parameter}'s value. */
+    public List<JobExecutionRecord> jobExecutions(String job, String plan, String parameter) throws SQLException {
+        List<JobExecutionRecord> runs = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(JOB_EXECUTIONS)) {
+            ps.setString(1, parameter);
+            ps.setString(2, job);
+            ps.setString(3, plan);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(new JobExecutionRecord(rs.getLong(1), new JobRun(job, rs.getLong(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getTimestamp(6), rs.getTimestamp(7)),
+                            rs.getString(8), rs.getString(9)));
+                }
+            }
+        }
+        return runs;
+    }
+
     public boolean hasJob(String jobName, String plan) throws SQLException {
         return executions(plan).stream().anyMatch(r -> r.jobName().equals(jobName));
     }
@@ -109,6 +143,10 @@ public final class MigrationHistory implements AutoCloseable {
     /** One job execution. */
     public record JobRun(String jobName, long executionId, String status, String exitCode, String exitMessage,
                          Timestamp start, Timestamp end) {
+    }
+
+    /** One job execution with its instance, its execution context as stored (JSON) and one parameter's value. */
+    public record JobExecutionRecord(long instanceId, JobRun run, String context, String parameter) {
     }
 
     /** One step execution, with its execution context as stored (JSON). */

@@ -1,25 +1,35 @@
 package io.livemigrate.repository;
 
-import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
-
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A migration's state as the job repository records it: phase, per-table copy progress, change-capture start and
- * every job execution. Serializable to JSON as it is, for {@code status --json}.
+ * A migration's state as the job repository records it: phase, which side the application writes to, per-table copy
+ * progress, change-capture start, both directions' catch-up, every cutover and revert with its step timings, and
+ * every job execution of the plan. Serializable to JSON as it is, for {@code status --json}.
+ *
+ * @param primary        "source" or "target" (of the plan as written): where the application writes now
+ * @param executions     the plan's job executions (the reverse plan's are in {@code switches} and
+ *                       {@code reverseCatchup})
+ * @param reverseCatchup the reverse stream (target to source, after a cutover), if it ever ran
+ * @param switches       every cutover and revert run, oldest first
+ * @param completion     the last execution of {@code complete}, if any
  */
-public record MigrationStatus(String plan, String phase, String changeCaptureStart, List<TableProgress> tables,
-                              List<MigrationHistory.JobRun> executions, List<VerifiedTable> lastVerification,
-                              Catchup catchup) {
+public record MigrationStatus(String plan, String phase, String primary, String changeCaptureStart,
+                              List<TableProgress> tables, List<MigrationHistory.JobRun> executions,
+                              List<VerifiedTable> lastVerification, Catchup catchup, Catchup reverseCatchup,
+                              List<SwitchHistory.Switch> switches, MigrationHistory.JobRun completion) {
+
+    /** The job {@code complete} runs as (one instance per plan). */
+    public static final String COMPLETE_JOB = "complete";
+    static final String REVERSE_SUFFIX = io.livemigrate.plan.MigrationPlan.REVERSE_SUFFIX;
 
     /** The last catch-up's applied position and lag, as its step context last recorded them (every few seconds). */
     public record Catchup(String status, String position, String commitTime, Double lagSeconds, Long bytesBehind,
@@ -35,12 +45,17 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
     }
 
     public static MigrationStatus notStarted(String plan) {
-        return new MigrationStatus(plan, "not started", null, List.of(), List.of(), List.of(), null);
+        return new MigrationStatus(plan, "not started", "source", null, List.of(), List.of(), List.of(), null, null,
+                List.of(), null);
     }
 
     public static MigrationStatus read(MigrationHistory history, String plan) throws SQLException {
+        String forward = plan.endsWith(REVERSE_SUFFIX) ? plan.substring(0, plan.length() - REVERSE_SUFFIX.length())
+                : plan;
+        String reverse = forward + REVERSE_SUFFIX;
         List<MigrationHistory.JobRun> runs = history.executions(plan);
-        if (runs.isEmpty()) {
+        List<MigrationHistory.JobRun> reverseRuns = history.executions(plan.equals(forward) ? reverse : forward);
+        if (runs.isEmpty() && reverseRuns.isEmpty()) {
             return notStarted(plan);
         }
         MigrationHistory.JobRun lastCopy = runs.stream().filter(r -> r.jobName().equals("copy"))
@@ -59,9 +74,39 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
                 position = p == null ? null : p.toString();
             }
         }
-        MigrationHistory.JobRun last = runs.get(runs.size() - 1);
-        return new MigrationStatus(plan, phase(last), position, tables, runs, lastVerification(history, runs),
-                catchup(history, runs));
+        List<SwitchHistory.Switch> switches = SwitchHistory.read(history, forward, reverse);
+        String primary = primary(switches, plan.equals(forward));
+        MigrationHistory.JobRun completion = runs.stream().filter(r -> r.jobName().equals(COMPLETE_JOB))
+                .reduce((a, b) -> b).orElse(null);
+        List<MigrationHistory.JobRun> both = new ArrayList<>(runs);
+        both.addAll(reverseRuns);
+        both.sort(java.util.Comparator.comparingLong(MigrationHistory.JobRun::executionId));
+        MigrationHistory.JobRun last = both.get(both.size() - 1);
+        String phase = completion != null && completion.status().equals("COMPLETED") ? "completed"
+                : phase(last, runs.contains(last) == plan.equals(forward), switches);
+        if (!switches.isEmpty() || completion != null) {
+            phase += "; the " + primary + " is primary";
+        }
+        return new MigrationStatus(plan, phase, primary, position, tables, runs, lastVerification(history, runs),
+                catchup(history, runs), catchup(history, reverseRuns), switches, completion);
+    }
+
+    /**
+     * Where the application writes, by {@link PrimarySide}'s rule over the latest switching run of each direction
+     * (the highest run number that switched and was not rolled back, as {@code core.TrafficSide} reads it).
+     */
+    private static String primary(List<SwitchHistory.Switch> switches, boolean forwardPlan) {
+        Optional<LocalDateTime> toTarget = lastSwitch(switches, "cutover");
+        Optional<LocalDateTime> toSource = lastSwitch(switches, "revert");
+        boolean source = PrimarySide.writesToSource(forwardPlan ? toTarget : toSource, forwardPlan ? toSource : toTarget,
+                !forwardPlan);
+        return source ? "source" : "target";
+    }
+
+    private static Optional<LocalDateTime> lastSwitch(List<SwitchHistory.Switch> switches, String direction) {
+        return switches.stream().filter(s -> s.direction().equals(direction) && s.switched())
+                .max(java.util.Comparator.comparingLong(SwitchHistory.Switch::run))
+                .map(s -> s.lastStart() == null ? LocalDateTime.MIN : s.lastStart().toLocalDateTime());
     }
 
     private static Catchup catchup(MigrationHistory history, List<MigrationHistory.JobRun> runs) throws SQLException {
@@ -112,12 +157,30 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
         return result;
     }
 
-    private static String phase(MigrationHistory.JobRun last) {
+    /**
+     * What the latest job execution of either direction says; a cutover run by its outcome.
+     *
+     * @param forward the execution belongs to the forward plan (else to its reverse)
+     */
+    private static String phase(MigrationHistory.JobRun last, boolean forward, List<SwitchHistory.Switch> switches) {
+        if (last.jobName().equals(PrimarySide.CUTOVER_JOB)) {
+            SwitchHistory.Switch run = switches.stream().filter(s -> s.lastStart() != null
+                    && s.lastStart().equals(last.start()) && s.direction().equals(forward ? "cutover" : "revert"))
+                    .findFirst().orElse(null);
+            String verb = forward ? "cutover" : "revert";
+            if (last.status().equals("COMPLETED")) {
+                return forward ? "cut over to the target" : "reverted to the source";
+            }
+            if (run != null && run.rolledBack()) {
+                return verb + " run " + run.run() + " rolled back";
+            }
+        }
+        String job = (forward ? "" : "reverse ") + last.jobName();
         return switch (last.status()) {
-            case "COMPLETED" -> last.jobName() + " complete";
-            case "STARTED", "STARTING", "STOPPING" -> last.jobName() + " running (or its process died: run it again "
+            case "COMPLETED" -> job + " complete";
+            case "STARTED", "STARTING", "STOPPING" -> job + " running (or its process died: run it again "
                     + "to resume)";
-            default -> last.jobName() + " " + last.status().toLowerCase() + ": run it again to resume";
+            default -> job + " " + last.status().toLowerCase() + ": run it again to resume";
         };
     }
 
@@ -142,16 +205,7 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
     }
 
     static Map<String, Object> context(MigrationHistory.StepRun step) {
-        if (step.context() == null || step.context().isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return new JacksonExecutionContextStringSerializer()
-                    .deserialize(new ByteArrayInputStream(step.context().getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (IOException | RuntimeException e) {
-            return Map.of();
-        }
+        return ExecutionContexts.parse(step.context());
     }
 
     public void print(PrintStream out) {
@@ -159,11 +213,13 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
         if (changeCaptureStart != null) {
             out.println("change capture starts at " + changeCaptureStart);
         }
-        if (catchup != null) {
-            out.printf("catch-up %s: applied up to %s (source commit %s), lag %s s, %s bytes behind, %s events in %s "
-                            + "transactions%n", catchup.status().toLowerCase(), catchup.position(), catchup.commitTime(),
-                    catchup.lagSeconds(), catchup.bytesBehind(), catchup.events(), catchup.transactions());
+        out.println("primary: " + primary + (switches.isEmpty() ? "" : " (" + lastSwitchSaid() + ")"));
+        if (completion != null) {
+            out.println(completion.status().equals("COMPLETED") ? "complete: done at " + time(completion.end())
+                    : "complete: " + completion.status().toLowerCase() + ": run complete again to finish");
         }
+        print(out, "catch-up", catchup);
+        print(out, "reverse catch-up", reverseCatchup);
         if (!tables.isEmpty()) {
             out.println();
             out.printf("%-40s %12s %8s %15s%n", "TABLE", "PARTITIONS", "FAILED", "ROWS COPIED");
@@ -181,12 +237,60 @@ public record MigrationStatus(String plan, String phase, String changeCaptureSta
                         t.different(), t.inFlux());
             }
         }
+        printSwitches(out);
         if (!executions.isEmpty()) {
             out.println();
             out.printf("%-10s %-10s %-10s %-20s %-20s %s%n", "EXECUTION", "JOB", "STATUS", "STARTED", "ENDED", "EXIT");
             for (MigrationHistory.JobRun r : executions) {
                 out.printf("%-10d %-10s %-10s %-20s %-20s %s%n", r.executionId(), r.jobName(), r.status(),
                         time(r.start()), time(r.end()), r.exitCode());
+            }
+        }
+    }
+
+    private static void print(PrintStream out, String label, Catchup c) {
+        if (c != null) {
+            out.printf("%s %s: applied up to %s (source commit %s), lag %s s, %s bytes behind, %s events in %s "
+                            + "transactions%n", label, c.status().toLowerCase(), c.position(), c.commitTime(),
+                    c.lagSeconds(), c.bytesBehind(), c.events(), c.transactions());
+        }
+    }
+
+    private String lastSwitchSaid() {
+        return switches.stream().filter(SwitchHistory.Switch::switched).reduce((a, b) -> b)
+                .map(s -> "since " + s.direction() + " run " + s.run() + " at " + time(s.lastStart()))
+                .orElse("no switch has happened");
+    }
+
+    /** Every cutover and revert: outcome, writes held, re-check, then each step's duration and timed phases. */
+    private void printSwitches(PrintStream out) {
+        if (switches.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.printf("%-8s %4s %-10s %-20s %s%n", "SWITCH", "RUN", "STATUS", "STARTED", "OUTCOME");
+        for (SwitchHistory.Switch s : switches) {
+            List<String> outcome = new ArrayList<>();
+            if (s.pauseMillis() != null) {
+                outcome.add("writes held " + s.pauseMillis() + " ms");
+            }
+            if (s.reverify() != null) {
+                outcome.add("re-verify: " + s.reverify().summary());
+            }
+            if (s.message() != null) {
+                outcome.add(s.message());
+            }
+            if (s.executions() > 1) {
+                outcome.add(s.executions() + " executions");
+            }
+            out.printf("%-8s %4d %-10s %-20s %s%n", s.direction(), s.run(), s.status(), time(s.start()),
+                    String.join("; ", outcome));
+            for (SwitchHistory.StepTiming step : s.steps()) {
+                out.printf("    %-22s %-10s %8s%n", step.name(), step.status(),
+                        step.millis() == null ? "-" : step.millis() + " ms");
+                for (SwitchHistory.PhaseTiming phase : step.phases()) {
+                    out.printf("      %-20s %19s%n", phase.name(), phase.millis() + " ms");
+                }
             }
         }
     }

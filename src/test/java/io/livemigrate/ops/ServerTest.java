@@ -1,5 +1,6 @@
 package io.livemigrate.ops;
 
+import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
 import org.assertj.core.api.SoftAssertions;
@@ -32,6 +33,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +80,127 @@ class ServerTest {
         finally {
             stop(server);
         }
+    }
+
+    /**
+     * The status page charts the catch-up lag the server sampled and shows each table's copy progress as a bar, and
+     * after a cutover says the target is primary with the cutover's step timings; checked in headless Chromium: the
+     * DOM it built (values, and each drawn point where its value puts it) and the pixels it painted (the chart's line
+     * and the bars' fill).
+     */
+    @Test
+    void statusPageChartsLagShowsCopyProgressAndThePrimary() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "headless Chromium check skipped: /usr/bin/chromium is "
+                + "not installed (apt-get install chromium; .ci/run does)");
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_chart");
+        try (Connection s = m.source()) {
+            execute(s, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chart_app') THEN "
+                            + "CREATE ROLE chart_app; END IF; END $$",
+                    "CREATE TABLE big (id bigint PRIMARY KEY, payload text)",
+                    "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 20000) g", "ANALYZE big",
+                    "CREATE TABLE small (id int PRIMARY KEY, v int)", "INSERT INTO small VALUES (1, 0)");
+        }
+        m.appendToPlan("cutover:\n  fence: read-only\n  switch: command\n  command: \"true\"\n"
+                + "  app-roles: [chart_app]\n  max-pause: 10s\n  max-lag: 2s\n");
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        int port = freePort();
+        Process catchup = m.start("catchup");
+        Process server = startServer(m, port, "server.log");
+        try {
+            awaitUp(port, server, "server.log");
+            CatchupLag.awaitUnder(m, m.planName(), 1.0, catchup, () -> nudge(m));
+            // the server samples the recorded lag at each 5 s refresh while catch-up runs
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (lags(get(port, "/"), "forward").size() < 3) {
+                assertThat(System.nanoTime()).as("3 lag samples within 120 s").isLessThan(deadline);
+                nudge(m);
+                Thread.sleep(1000);
+            }
+            assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
+            while (!get(port, "/status").contains("\"primary\":\"target\"")) {
+                assertThat(System.nanoTime()).as("the page's status refreshed after the cutover").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+
+            String dom = chromiumDom("http://127.0.0.1:" + port + "/");
+            assertThat(dom).contains("<b id=\"primary\">target</b>").containsPattern("<b id=\"phase\">cut over to "
+                    + "the target; the target is primary</b>");
+            String cutover = dom.substring(dom.indexOf("<tr class=\"switch\" data-direction=\"cutover\" data-run=\"1\">"));
+            // every numbered step timed, as a step of its own or as a timed phase of one
+            for (String step : io.livemigrate.cutover.CutoverJobConfiguration.STEPS) {
+                assertThat(cutover).containsPattern("<li data-step=\"" + step + "\" data-ms=\"\\d+\">" + step
+                        + " completed \\d+ ms|<li data-phase=\"" + step + "\" data-ms=\"\\d+\">" + step + " \\d+ ms");
+            }
+            assertThat(cutover).containsPattern("<td>\\d+ ms</td>");
+
+            assertThat(dom).containsPattern("<svg class=\"progress\"[^>]* data-table=\"public.big\" data-done=\"4\" "
+                    + "data-failed=\"0\" data-total=\"4\" data-percent=\"100\"");
+            assertThat(dom).containsPattern("data-table=\"public.small\" data-done=\"1\" data-failed=\"0\" "
+                    + "data-total=\"1\" data-percent=\"100\"");
+            assertThat(dom).contains("<rect class=\"done\" width=\"200.0\"");
+
+            Matcher chart = Pattern.compile("<svg id=\"lag-chart\"[^>]* data-samples=\"(\\d+)\" data-max=\"([\\d.]+)\"")
+                    .matcher(dom);
+            assertThat(chart.find()).as("the lag chart in %s", dom).isTrue();
+            double max = Double.parseDouble(chart.group(2));
+            Matcher line = Pattern.compile("<polyline class=\"lag forward\"[^>]* points=\"([^\"]+)\" data-lags=\"([^\"]+)\"")
+                    .matcher(dom);
+            assertThat(line.find()).as("the forward stream's line").isTrue();
+            String[] points = line.group(1).split(" ");
+            String[] lags = line.group(2).split(" ");
+            assertThat(points).hasSameSizeAs(lags).hasSizeGreaterThanOrEqualTo(3);
+            double previousX = -1;
+            for (int i = 0; i < points.length; i++) {
+                double lag = Double.parseDouble(lags[i]);
+                double x = Double.parseDouble(points[i].split(",")[0]);
+                double y = Double.parseDouble(points[i].split(",")[1]);
+                assertThat(lag).as("sample %d", i).isBetween(0.0, max);
+                assertThat(y).as("y of sample %d (lag %s of max %s)", i, lag, max)
+                        .isCloseTo(LagChart.y(lag, max), org.assertj.core.data.Offset.offset(0.06));
+                assertThat(x).as("x of sample %d", i).isGreaterThanOrEqualTo(previousX)
+                        .isBetween((double) LagChart.LEFT, (double) LagChart.LEFT + LagChart.PLOT_WIDTH);
+                previousX = x;
+            }
+            assertThat(Integer.parseInt(chart.group(1))).as("samples").isGreaterThanOrEqualTo(points.length);
+
+            java.awt.image.BufferedImage shot = javax.imageio.ImageIO.read(chromiumScreenshot("http://127.0.0.1:" + port
+                    + "/").toFile());
+            assertThat(pixels(shot, LagChart.FORWARD_COLOR)).as("pixels of the lag line painted").isGreaterThan(50);
+            assertThat(pixels(shot, ProgressBar.DONE_COLOR)).as("pixels of the progress bars painted")
+                    .isGreaterThan(2 * 150 * 10);
+        }
+        finally {
+            stop(server);
+            stop(catchup);
+        }
+    }
+
+    private static void nudge(MigrationFixture m) throws SQLException {
+        try (Connection s = m.source()) {
+            execute(s, "UPDATE small SET v = v + 1 WHERE id = 1");
+        }
+    }
+
+    /** The lag values of one stream's line in the page, empty when it has none. */
+    private static List<String> lags(String html, String stream) {
+        Matcher line = Pattern.compile("<polyline class=\"lag " + stream + "\"[^>]* data-lags=\"([^\"]+)\"").matcher(html);
+        return line.find() ? List.of(line.group(1).split(" ")) : List.of();
+    }
+
+    /** Pixels within a few levels of {@code hex} (#rrggbb) per channel. */
+    private static long pixels(java.awt.image.BufferedImage image, String hex) {
+        int want = Integer.parseInt(hex.substring(1), 16);
+        long n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                if (Math.abs((rgb >> 16 & 0xff) - (want >> 16 & 0xff)) <= 6 && Math.abs((rgb >> 8 & 0xff)
+                        - (want >> 8 & 0xff)) <= 6 && Math.abs((rgb & 0xff) - (want & 0xff)) <= 6) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     @Test
@@ -356,6 +480,18 @@ class ServerTest {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
         return r.body();
+    }
+
+    private Path chromiumScreenshot(String url) throws Exception {
+        Path profile = Files.createTempDirectory(dir, "chromium");
+        Path out = dir.resolve("status-page.png");
+        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--hide-scrollbars", "--window-size=1280,2400", "--user-data-dir=" + profile, "--screenshot=" + out, url)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium-shot.log").toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(out).as(Files.readString(dir.resolve("chromium-shot.log"))).exists();
+        return out;
     }
 
     private String chromiumDom(String url) throws Exception {
