@@ -104,10 +104,11 @@ class ServerTest {
                 + "  app-roles: [chart_app]\n  max-pause: 10s\n  max-lag: 2s\n");
         assertThat(m.run("copy")).as(m.output()).isZero();
         int port = freePort();
-        Process catchup = m.start("catchup");
         Process server = startServer(m, port, "server.log");
+        Process catchup = null;
         try {
             awaitUp(port, server, "server.log");
+            catchup = m.start("catchup");
             CatchupLag.awaitUnder(m, m.planName(), 1.0, catchup, () -> nudge(m));
             // the server samples the recorded lag at each 5 s refresh while catch-up runs
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -171,7 +172,9 @@ class ServerTest {
         }
         finally {
             stop(server);
-            stop(catchup);
+            if (catchup != null) {
+                stop(catchup);
+            }
         }
     }
 
