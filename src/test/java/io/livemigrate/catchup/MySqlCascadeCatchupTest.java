@@ -62,6 +62,7 @@ class MySqlCascadeCatchupTest {
         try (Workload w = new Workload(m, seed)) {
             w.await(20);
             assertThat(m.run("copy")).as(m.output()).isZero();
+            w.reuseKeys = true;
             Process child = m.startAppending("catchup");
             m.awaitCatchupApplying(child);
             w.await(w.operations.get() + 150);
@@ -82,8 +83,14 @@ class MySqlCascadeCatchupTest {
             assertThat(TableContents.count(s, "child WHERE id <= " + PARENTS)).as("cascades happened")
                     .isLessThan(PARENTS);
             for (String table : new String[] {"parent", "child", "grandchild"}) {
-                assertThat(TableContents.mysql(t, m.targetDatabase() + "." + table, "id")).as(table)
-                        .isEqualTo(TableContents.mysql(s, m.sourceDatabase() + "." + table, "id"));
+                java.util.Set<String> source = new java.util.LinkedHashSet<>(
+                        TableContents.mysql(s, m.sourceDatabase() + "." + table, "id"));
+                java.util.Set<String> target = new java.util.LinkedHashSet<>(
+                        TableContents.mysql(t, m.targetDatabase() + "." + table, "id"));
+                assertThat(source.stream().filter(r -> !target.contains(r)).toList()).as(table + ": missing on target")
+                        .isEmpty();
+                assertThat(target.stream().filter(r -> !source.contains(r)).toList()).as(table + ": extra on target")
+                        .isEmpty();
             }
         }
     }
@@ -110,6 +117,7 @@ class MySqlCascadeCatchupTest {
     private static final class Workload implements AutoCloseable {
 
         final AtomicLong operations = new AtomicLong();
+        volatile boolean reuseKeys;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
@@ -120,11 +128,13 @@ class MySqlCascadeCatchupTest {
                 try (Connection c = m.source()) {
                     c.setAutoCommit(false);
                     while (running.get()) {
-                        int p = 1 + r.nextInt(next);
+                        int p = 1 + r.nextInt(r.nextBoolean() ? PARENTS : next);
                         try {
                             switch (r.nextInt(4)) {
                                 case 0 -> execute(c, "DELETE FROM parent WHERE id = " + p);
-                                case 1 -> execute(c, "UPDATE parent SET id = " + (next++) + " WHERE id = " + p);
+                                // a freed key taken again, once the copy has ended (UnloggedCascades: known gap)
+                                case 1 -> execute(c, "UPDATE parent SET id = " + (!reuseKeys || r.nextBoolean()
+                                        ? next++ : 1 + r.nextInt(PARENTS)) + " WHERE id = " + p);
                                 case 2 -> execute(c, "UPDATE parent SET code = 'k" + (next++) + "', v = v + 1 WHERE id = "
                                         + p);
                                 default -> {
