@@ -206,6 +206,33 @@ class PostgresApplicationSchemaTest {
         assertThat(m.run("catchup", "--until-caught-up", "--max-lag", "0")).as(m.output()).isEqualTo(1);
     }
 
+    /**
+     * A text key whose collation sorts differently on the target (ICU English there, the database default C.UTF-8 on
+     * the source): check and copy refuse it (exit 2) before writing anything; a key under an ICU collation on the
+     * source, which prepare-schema creates the same on the target, passes.
+     */
+    @Test
+    void aKeyThatSortsDifferentlyOnTheTargetIsRefused() throws Exception {
+        MigrationFixture m = fixture("coll");
+        try (Connection s = m.source(); Connection t = m.target()) {
+            execute(s, "CREATE TABLE names (k text PRIMARY KEY, v text)",
+                    "CREATE TABLE words (k text COLLATE \"sv-x-icu\" PRIMARY KEY, v text)",
+                    "INSERT INTO names SELECT chr(65 + g % 26) || chr(97 + g % 7) || g, 'n' FROM generate_series(1, 200) g",
+                    "INSERT INTO words SELECT 'w' || g, 'w' FROM generate_series(1, 20) g");
+            execute(t, "CREATE TABLE names (k text COLLATE \"en-x-icu\" PRIMARY KEY, v text)");
+        }
+        assertThat(m.run("check")).as(m.output()).isEqualTo(2);
+        assertThat(m.output()).contains("key column k sorts differently on the two sides")
+                .contains("pg_catalog.\"default\" (the database's default) on the source")
+                .doesNotContain("public.words: key column");
+        assertThat(m.run("copy")).as(m.output()).isEqualTo(2);
+        try (Connection t = m.target()) {
+            assertThat(TableContents.count(t, "names")).isZero();
+            execute(t, "DROP TABLE names", "CREATE TABLE names (k text COLLATE \"C.utf8\" PRIMARY KEY, v text)");
+        }
+        assertThat(m.run("check")).as(m.output()).isZero();
+    }
+
     /** A text value of about 6 kB that compresses badly, so PostgreSQL stores it out of line. */
     private static final String LARGE = "(SELECT string_agg(md5(g::text || x::text), '') FROM generate_series(1, 200) x)";
 
