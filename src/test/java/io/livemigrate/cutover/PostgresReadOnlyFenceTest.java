@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * PostgreSQL's {@code fence: read-only} holds: after a cutover, and after a revert on the other side, the application's
- * role cannot write to the old primary through a new session, with {@code BEGIN READ WRITE}, or through a column grant;
+ * role cannot write to the old primary through a new session, with {@code BEGIN READ WRITE}, through a column grant,
+ * or to a partition of a partitioned table directly;
  * it can still read. A prepared transaction at fence time refuses the cutover (its writes would commit past the fence).
  * {@code complete} gives the old primary its grants back.
  */
@@ -39,7 +40,10 @@ class PostgresReadOnlyFenceTest {
                             + "CREATE ROLE " + APP + " LOGIN PASSWORD 'app'; END IF; END $$",
                     "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL, note text)",
                     "INSERT INTO acct SELECT g, 0, 'n' FROM generate_series(1, 100) g",
-                    "CREATE TABLE audit (id int PRIMARY KEY, what text)");
+                    "CREATE TABLE audit (id int PRIMARY KEY, what text)",
+                    "CREATE TABLE ledger (id int PRIMARY KEY) PARTITION BY RANGE (id)",
+                    "CREATE TABLE ledger_low PARTITION OF ledger FOR VALUES FROM (MINVALUE) TO (1000)",
+                    "CREATE TABLE ledger_rest PARTITION OF ledger DEFAULT");
             grantApp(s);
         }
         PostgresCutoverTest.appendCutover(m, "fence: read-only\n  switch: command\n  command: \"true\"\n"
@@ -98,7 +102,7 @@ class PostgresReadOnlyFenceTest {
 
     private static void grantApp(Connection c) throws SQLException {
         execute(c, "GRANT SELECT, INSERT, DELETE ON acct TO " + APP, "GRANT UPDATE (v) ON acct TO " + APP,
-                "GRANT SELECT, INSERT ON audit TO PUBLIC");
+                "GRANT SELECT, INSERT ON audit TO PUBLIC", "GRANT SELECT, INSERT ON ledger, ledger_rest TO " + APP);
     }
 
     /** Whether the application's role can write to {@code database} by every path; it can always read. */
@@ -107,7 +111,10 @@ class PostgresReadOnlyFenceTest {
                 {"INSERT INTO acct VALUES (5000, 1, 'new session')"},
                 {"BEGIN READ WRITE", "UPDATE acct SET v = v + 1 WHERE id = 1", "COMMIT"},
                 {"BEGIN", "SET TRANSACTION READ WRITE", "DELETE FROM acct WHERE id = 5000", "COMMIT"},
-                {"INSERT INTO audit SELECT coalesce(max(id), 0) + 1, 'through PUBLIC' FROM audit"}};
+                {"INSERT INTO audit SELECT coalesce(max(id), 0) + 1, 'through PUBLIC' FROM audit"},
+                {"INSERT INTO ledger SELECT coalesce(max(id), 0) + 1 FROM ledger WHERE id < 999"},
+                // a partition written to directly, bypassing its partitioned table's privileges
+                {"INSERT INTO ledger_rest SELECT coalesce(max(id), 2000) + 1 FROM ledger_rest"}};
         for (String[] attempt : attempts) {
             try (Connection app = app(pg, database)) {
                 if (allowed) {

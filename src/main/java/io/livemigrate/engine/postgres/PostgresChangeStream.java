@@ -249,10 +249,63 @@ public final class PostgresChangeStream implements ChangeStream {
     private static final long SHORT_GAP_NANOS = 50_000_000L;
     private long lastMessage = System.nanoTime();
 
+    /** How often the plan's tables are looked up again by name (one catalog query). */
+    private static final long TABLE_CHECK_NANOS = 2_000_000_000L;
+
+    /**
+     * The plan tables that no longer have the oid they had as catch-up started under their name: dropped, renamed,
+     * or dropped and created again. A table created again is in no publication, so none of its changes would ever
+     * arrive: nothing in the stream tells, hence the look-up.
+     */
+    private static final String GONE = """
+            SELECT k.s || '.' || k.n FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(s, n, o)
+            WHERE NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+                              WHERE c.oid = k.o::oid AND ns.nspname = k.s AND c.relname = k.n)
+            ORDER BY 1""";
+
+    private long nextTableCheck = System.nanoTime() + TABLE_CHECK_NANOS;
+
+    private String goneTables() throws SQLException {
+        List<String> schemas = new java.util.ArrayList<>();
+        List<String> names = new java.util.ArrayList<>();
+        List<Long> oids = new java.util.ArrayList<>();
+        members.forEach((oid, m) -> {
+            if (m.name().equals(m.planTable())) {
+                schemas.add(m.name().schema());
+                names.add(m.name().name());
+                oids.add(oid);
+            }
+        });
+        try (PreparedStatement ps = admin.prepareStatement(GONE)) {
+            ps.setArray(1, admin.createArrayOf("text", schemas.toArray()));
+            ps.setArray(2, admin.createArrayOf("text", names.toArray()));
+            ps.setArray(3, admin.createArrayOf("bigint", oids.toArray()));
+            List<String> gone = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    gone.add(rs.getString(1));
+                }
+            }
+            return gone.isEmpty() ? null : "table(s) " + String.join(", ", gone) + " of the plan are no longer on the "
+                    + "source as catch-up started: dropped, renamed, or dropped and created again while catch-up ran "
+                    + "(a table created again is in no publication: its changes are not captured). Everything committed"
+                    + " on the target so far is kept. Exclude them from the plan (tables.exclude) and run catchup "
+                    + "again, then move them with a new plan (copy creates them again)";
+        }
+    }
+
     @Override
     public ChangeEvent poll(Duration timeout) throws SQLException {
         if (stop != null) {
             return stop;
+        }
+        if (System.nanoTime() - nextTableCheck >= 0) {
+            nextTableCheck = System.nanoTime() + TABLE_CHECK_NANOS;
+            String gone = goneTables();
+            if (gone != null) {
+                stop = new ChangeEvent.Stop(gone);
+                return stop;
+            }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (pending.isEmpty()) {

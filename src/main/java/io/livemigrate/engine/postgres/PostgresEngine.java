@@ -78,7 +78,9 @@ public final class PostgresEngine implements Engine {
     @Override
     public List<Finding> checkTableOnTarget(Connection source, Connection target, TableInfo table)
             throws SQLException {
-        return PostgresPreflight.checkExtensions(source, target, table);
+        List<Finding> findings = new java.util.ArrayList<>(PostgresPreflight.checkExtensions(source, target, table));
+        findings.addAll(PostgresKeyCollations.check(source, target, table));
+        return findings;
     }
 
     @Override

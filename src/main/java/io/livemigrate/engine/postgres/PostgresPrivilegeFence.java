@@ -86,7 +86,7 @@ final class PostgresPrivilegeFence implements Fence {
             refusePreparedTransactions(c);
             StringBuilder restore = new StringBuilder();
             try (PreparedStatement ps = c.prepareStatement(GRANTS)) {
-                for (TableId t : tables) {
+                for (TableId t : withPartitions(c)) {
                     String table = PostgresDialect.INSTANCE.table(t);
                     ps.setArray(1, c.createArrayOf("text", roles.toArray()));
                     ps.setString(2, table);
@@ -104,6 +104,22 @@ final class PostgresPrivilegeFence implements Fence {
             refuseOwnWritesLost(c, Grant.parse(restore.toString()));
             return restore.toString();
         }
+    }
+
+    /**
+     * The plan's tables and the partitions of its partitioned tables: a partition has privileges of its own, and an
+     * application may write to it directly.
+     */
+    private List<TableId> withPartitions(Connection c) throws SQLException {
+        List<TableId> all = new java.util.ArrayList<>();
+        for (TableId t : tables) {
+            all.add(t);
+            Long oid = PostgresCatalog.oid(c, t).orElse(null);
+            if (oid != null) {
+                all.addAll(PostgresPartitions.partitions(c, oid).values());
+            }
+        }
+        return all;
     }
 
     /**
