@@ -222,8 +222,8 @@ class PostgresApplicationSchemaTest {
             execute(t, "CREATE TABLE names (k text COLLATE \"en-x-icu\" PRIMARY KEY, v text)");
         }
         assertThat(m.run("check")).as(m.output()).isEqualTo(2);
-        assertThat(m.output()).contains("key column k sorts differently on the two sides")
-                .contains("pg_catalog.\"default\" (the database's default) on the source")
+        assertThat(m.output()).contains("public.names: key column k sorts by a byte-order collation on the source but "
+                        + "by collation en-x-icu (ICU en")
                 .doesNotContain("public.words: key column");
         assertThat(m.run("copy")).as(m.output()).isEqualTo(2);
         try (Connection t = m.target()) {

@@ -78,9 +78,7 @@ public final class PostgresEngine implements Engine {
     @Override
     public List<Finding> checkTableOnTarget(Connection source, Connection target, TableInfo table)
             throws SQLException {
-        List<Finding> findings = new java.util.ArrayList<>(PostgresPreflight.checkExtensions(source, target, table));
-        findings.addAll(PostgresKeyCollations.check(source, target, table));
-        return findings;
+        return PostgresPreflight.checkExtensions(source, target, table);
     }
 
     @Override
