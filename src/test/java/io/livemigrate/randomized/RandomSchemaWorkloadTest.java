@@ -30,8 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RandomSchemaWorkloadTest {
 
-    /** Seeds that once failed, by engine: each found a defect that is fixed now. */
-    private static final List<Arguments> REGRESSIONS = List.of();
+    /**
+     * Seeds that once failed, by engine: each found a defect that is fixed now. POSTGRES 1: a domain column read as
+     * 'posint' on the source and 'public.posint' on the target stopped catch-up ("DDL changed"). POSTGRES 2: a key
+     * move of a GENERATED ALWAYS identity row was applied as an UPDATE PostgreSQL refuses. MARIADB 1: InnoDB's
+     * unlogged cascades left child rows on the target, whose unique values then collided.
+     */
+    private static final List<Arguments> REGRESSIONS = List.of(Arguments.of(Flavor.POSTGRES, 1L),
+            Arguments.of(Flavor.POSTGRES, 2L), Arguments.of(Flavor.MARIADB, 1L));
     private static final String CI_SEEDS = "1-2";
 
     @TempDir
@@ -42,7 +48,9 @@ class RandomSchemaWorkloadTest {
         for (long seed : parse(System.getProperty("livemigrate.random.seeds", CI_SEEDS))) {
             for (Flavor flavor : Flavor.values()) {
                 // -Dlivemigrate.random.flavors=MARIADB runs one engine's cases only
-                if (System.getProperty("livemigrate.random.flavors", flavor.name()).contains(flavor.name())) {
+                boolean regression = REGRESSIONS.stream().anyMatch(r -> r.get()[0] == flavor && r.get()[1].equals(seed));
+                if (!regression && System.getProperty("livemigrate.random.flavors", flavor.name())
+                        .contains(flavor.name())) {
                     cases.add(Arguments.of(flavor, seed));
                 }
             }
