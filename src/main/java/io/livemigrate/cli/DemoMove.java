@@ -102,17 +102,33 @@ final class DemoMove {
         if (!awaitCaughtUp(streamPlan, catchup)) {
             System.out.println("demo: the catch-up of " + streamPlan + " did not catch up within " + PATIENCE.toSeconds()
                     + " s");
+            stop(catchup, options);
             return false;
         }
         int exit = DemoCommand.livemigrate(plan, repository, command);
+        if (exit != ExitCodes.OK) {
+            System.out.println("demo: " + command + " exited " + exit);
+            stop(catchup, options);
+            return false;
+        }
         catchup.join(PATIENCE.toMillis());
-        if (exit != ExitCodes.OK || catchupExit.get() != ExitCodes.OK) {
-            System.out.println("demo: " + command + " exited " + exit + ", catch-up " + catchupExit.get());
+        if (catchup.isAlive() || catchupExit.get() != ExitCodes.OK) {
+            System.out.println("demo: the catch-up of " + streamPlan + " did not end after the switch (exit "
+                    + catchupExit.get() + ")");
+            stop(catchup, options);
             return false;
         }
         app.awaitWrites(newPrimary, WRITES_TO_SEE, PATIENCE);
         System.out.println(switchLine(++switches, command, newPrimary, app));
         return true;
+    }
+
+    /** A failed demo leaves no catch-up running in its JVM: {@code stop} waits for it to end. */
+    private void stop(Thread catchup, String... options) throws InterruptedException {
+        if (catchup.isAlive()) {
+            Main.execute(args("stop", options));
+            catchup.join(PATIENCE.toMillis());
+        }
     }
 
     private String switchLine(int number, String command, String newPrimary, DemoApplication app) throws Exception {
