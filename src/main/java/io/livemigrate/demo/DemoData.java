@@ -131,6 +131,14 @@ public abstract class DemoData {
         }
     }
 
+    /**
+     * Statements, run as the administrator on one server, that create the demo application's own login
+     * ({@code user}, {@code password}) allowed to read and write the demo tables and nothing more: what the
+     * cutover's read-only fence acts on (it must not be a superuser, nor hold SUPER on MySQL/MariaDB).
+     * Idempotent, so they can run on the source and then on the target once the copy created the tables.
+     */
+    public abstract List<String> applicationUserSql(String user, String password);
+
     /** Session settings and capability checks before anything is created. */
     protected void prepare(Statement statement) throws SQLException {
     }

@@ -185,6 +185,18 @@ public final class MySqlDemoData extends DemoData {
         return List.of("ANALYZE TABLE " + String.join(", ", TABLES));
     }
 
+    /**
+     * Kept out of the binlog (catch-up carries the tables' rows, not accounts); {@code ON *} is the connection's
+     * current database. No SUPER or READ ONLY ADMIN, so {@code read_only} stops the account's writes.
+     */
+    @Override
+    public List<String> applicationUserSql(String user, String password) {
+        return List.of("SET SESSION sql_log_bin = 0",
+                "CREATE USER IF NOT EXISTS " + literal(user) + "@'%' IDENTIFIED BY " + literal(password),
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON * TO " + literal(user) + "@'%'",
+                "SET SESSION sql_log_bin = 1");
+    }
+
     @Override
     protected String pick(List<String> words, String index) {
         return "ELT(1 + (" + index + ") % " + words.size() + ", " + literals(words) + ")";

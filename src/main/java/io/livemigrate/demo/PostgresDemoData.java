@@ -142,6 +142,15 @@ public final class PostgresDemoData extends DemoData {
     }
 
     @Override
+    public List<String> applicationUserSql(String user, String password) {
+        return List.of(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = " + literal(user) + ") THEN "
+                        + "CREATE ROLE " + user + " LOGIN PASSWORD " + literal(password) + "; END IF; END $$",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + user,
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + user);
+    }
+
+    @Override
     protected String pick(List<String> words, String index) {
         return "(ARRAY[" + literals(words) + "])[1 + (" + index + ") % " + words.size() + "]";
     }
