@@ -215,7 +215,7 @@ class LauncherIT {
         copier.setDaemon(true);
         copier.start();
         assertThat(serving.get(90, TimeUnit.SECONDS)).as(log.toString())
-                .contains("status page http://localhost:" + port);
+                .contains("listening on http://127.0.0.1:" + port + "/").contains("status page /");
         return launcher;
     }
 
