@@ -47,6 +47,7 @@ final class CutoverPause implements Tasklet {
         private final ExecutionContext step;
         private long pauseStarted;
         private String switchRestore;
+        private Reverification reverification;
 
         Run(CutoverRecord record, ExecutionContext step) {
             this.record = record;
@@ -75,6 +76,14 @@ final class CutoverPause implements Tasklet {
 
         void switchRestore(String restore) {
             switchRestore = restore;
+        }
+
+        Reverification reverification() {
+            return reverification;
+        }
+
+        void reverification(Reverification prepared) {
+            reverification = prepared;
         }
     }
 

@@ -64,7 +64,7 @@ final class CutoverSteps {
      * reverse stream's capture objects and the state table it starts from, the pause metric (loading its classes
      * inside the pause cost tens of milliseconds), the target's sequences read ahead to the source's (the pause only
      * moves those that advanced since), and what the fence and the switch restore, persisted before the fence goes
-     * up so a crash right after can still lift it.
+     * up so a crash right after can still lift it; step 4's digests are built (catalog reads on both sides).
      */
     void prepare(CutoverPause.Run run) throws Exception {
         CutoverRecord record = run.record();
@@ -86,6 +86,7 @@ final class CutoverSteps {
         }
         run.switchRestore(record.has(CutoverRecord.SWITCH_RESTORE) ? record.get(CutoverRecord.SWITCH_RESTORE)
                 : methods.trafficSwitch().prepare());
+        run.reverification(new Reverification(resources, tables, repository));
     }
 
     /** Step 2: the pause clock starts. */
@@ -124,7 +125,7 @@ final class CutoverSteps {
 
     /** Step 4: the rows changed since the last clean check, compared within the plan's budget (or all of them). */
     void reverify(CutoverPause.Run run) throws Exception {
-        new Reverification(resources, tables, repository).run(run.step());
+        run.reverification().run(run.step());
     }
 
     /** Step 5: the sequences that moved since {@link #prepare} read them ahead. */

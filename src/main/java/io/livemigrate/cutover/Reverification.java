@@ -41,13 +41,15 @@ final class Reverification {
     private static final Logger log = LoggerFactory.getLogger(Reverification.class);
 
     private final MigrationResources resources;
-    private final MigrationTables tables;
     private final JobRepository repository;
+    private final ChangedKeyVerifier verifier;
 
+    /** Reads the tables' definitions for the digests now: called before the fence, so the pause does not carry it. */
     Reverification(MigrationResources resources, MigrationTables tables, JobRepository repository) {
         this.resources = resources;
-        this.tables = tables;
         this.repository = repository;
+        this.verifier = resources.plan().cutover().reverifyBudget().isZero() && !resources.plan().cutover().reverifyFull()
+                ? null : new ChangedKeyVerifier(resources, tables.ids()).prepared();
     }
 
     void run(ExecutionContext step) throws Exception {
@@ -66,7 +68,7 @@ final class Reverification {
                 ? "since verification execution " + clean.get().getId() + " (after catch-up batch " + mark + ")"
                 : plan.isReverse() ? "by the reverse stream (that direction is never verified)"
                 : "by catch-up (no clean verification that recorded where it started)";
-        ChangedKeyVerifier.Outcome o = new ChangedKeyVerifier(resources, tables.ids()).verify(mark, budget, full);
+        ChangedKeyVerifier.Outcome o = verifier.verify(mark, budget, full);
         step.putLong(MARK, mark);
         step.putLong(CHANGED, o.changed());
         step.putLong(CHECKED, o.checked());

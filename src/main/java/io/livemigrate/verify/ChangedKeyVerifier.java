@@ -53,6 +53,15 @@ public final class ChangedKeyVerifier {
     }
 
     /**
+     * Builds every table's digester now (catalog reads on both sides), so that {@link #verify} spends its budget on
+     * comparing: the cutover calls this before its fence.
+     */
+    public ChangedKeyVerifier prepared() {
+        tables.values().forEach(digesters::of);
+        return this;
+    }
+
+    /**
      * Checks the keys changed after {@code mark}, oldest batch first, until done or {@code budget} is spent. Reading
      * the record is not counted against the budget (one indexed range read, kept small by each clean verification's
      * pruning), but is capped at {@link #MAX_KEYS} keys unless {@code everyKey}: beyond it the outcome is partial.
