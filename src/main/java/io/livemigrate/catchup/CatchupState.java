@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * The applied source position, kept on the target in {@code livemigrate.catchup_state}, one row per plan, written in
- * the same target transaction as the changes it covers (DESIGN rule 4): a restart resumes exactly after the last
+ * the same target transaction as the changes it covers (docs/design.md, rule 4): a restart resumes exactly after the last
  * committed source transaction, whatever the job repository says.
  */
 public final class CatchupState {

@@ -255,7 +255,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         boolean durable = stopping || idleSince >= 0 || now - lastAcknowledged >= ACK_INTERVAL_NANOS;
         applier.commit(pendingPosition, pendingCommitTime, durable);
         if (durable) {
-            // Only now may the source release what the target holds (DESIGN rule 4).
+            // Only now may the source release what the target holds (docs/design.md, rule 4).
             stream.acknowledge(pendingPosition);
             lastAcknowledged = now;
         }
@@ -267,7 +267,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
 
     /**
      * With everything received applied and committed, records the stream's idle position on the target and then
-     * confirms it to the source (DESIGN rule 4 holds: the target has it first), so a quiet plan on a busy server
+     * confirms it to the source (docs/design.md, rule 4 holds: the target has it first), so a quiet plan on a busy server
      * neither holds the server's log nor decodes it again after a restart.
      */
     private void advanceIdle(long now) throws SQLException {

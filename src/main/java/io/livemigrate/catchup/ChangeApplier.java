@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies row changes to the target as absolute images (DESIGN rule 2) inside one open target transaction that
+ * Applies row changes to the target as absolute images (docs/design.md, rule 2) inside one open target transaction that
  * {@link #commit} closes together with the applied position (rule 4).
  *
  * <p>Changes are compacted per row before they are written: only the last image of each key survives (an unchanged

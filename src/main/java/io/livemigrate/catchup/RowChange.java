@@ -5,7 +5,7 @@ import io.livemigrate.engine.TableId;
 import java.util.Map;
 
 /**
- * One row change, applied on the target as an absolute image (DESIGN rule 2): INSERT and UPDATE make the row equal
+ * One row change, applied on the target as an absolute image (docs/design.md, rule 2): INSERT and UPDATE make the row equal
  * to {@code after}; DELETE makes the row with {@code before}'s key absent; an UPDATE whose {@code before} key
  * differs from {@code after}'s key also removes the old key. TRUNCATE empties the table.
  *

@@ -13,7 +13,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import java.sql.Connection;
 
 /**
- * Step 1 of the copy (DESIGN rule 1, "position first"): fixes where change capture starts before any row is read,
+ * Step 1 of the copy (docs/design.md, rule 1, "position first"): fixes where change capture starts before any row is read,
  * and records it in the job execution context, where the catch-up job finds it. A restarted copy keeps the
  * position it recorded first: an earlier start is always safe, because catch-up replays row images.
  */

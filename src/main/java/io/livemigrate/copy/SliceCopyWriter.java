@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 
 /**
  * Copies each slice through the engine's bulk path in one target transaction that first deletes the slice's key
- * range (DESIGN rule 3). The target commits before the job repository records the chunk, so a crash between the
+ * range (docs/design.md, rule 3). The target commits before the job repository records the chunk, so a crash between the
  * two makes the next run copy the slice again, which replaces the same rows: no duplicate, nothing missing.
  *
  * <p>The one exception: the first attempt at a slice of a table whose key index is still deferred

@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Server-side digests of one table's rows for verification (DESIGN rule 6), built once from the source definition
+ * Server-side digests of one table's rows for verification (docs/design.md, rule 6), built once from the source definition
  * and used on both sides, so both servers compute the same canonical encoding. Only numbers cross the network for a
  * chunk; per-row column digests are fetched only for the few rows of a range that is known to differ.
  *

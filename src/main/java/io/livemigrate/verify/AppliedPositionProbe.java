@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * <p>The source position is what the source has committed now (the engine's mark: PostgreSQL's WAL insert
  * position, MySQL's binlog file/position), in the catch-up job's own serialized form; the applied position is the
- * one catch-up stores in the target with each applied transaction (DESIGN rule 4).
+ * one catch-up stores in the target with each applied transaction (docs/design.md, rule 4).
  */
 public interface AppliedPositionProbe {
 

@@ -95,7 +95,7 @@ public final class PostgresChangeStream implements ChangeStream {
                         .withSlotOption("messages", String.valueOf(admin.getMetaData().getDatabaseMajorVersion() >= 14))
                         .withStatusInterval(5, TimeUnit.SECONDS)
                         // PgJDBC would otherwise confirm keepalive positions past the last applied commit by itself:
-                        // the slot must confirm only what the target committed (DESIGN rule 4).
+                        // the slot must confirm only what the target committed (docs/design.md, rule 4).
                         .withAutomaticFlush(false)
                         .start();
             }
