@@ -1,5 +1,9 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.Engines;
+import io.livemigrate.plan.EngineKind;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
@@ -259,7 +263,15 @@ class PostgresApplicationSchemaTest {
                 writes.run(s, r, i);
             }
         }
-        Thread.sleep(1000);
+        // the running catch-up applies everything written above (a marker after it), not only the final run
+        try (Connection s = m.source(); Connection t = m.target()) {
+            s.setAutoCommit(true);
+            t.setAutoCommit(true);
+            Engine engine = Engines.of(EngineKind.POSTGRESQL);
+            ChangePosition written = engine.markPosition(s, m.planName());
+            assertThat(CatchupState.awaitApplied(t, engine, m.planName(), written,
+                    System.currentTimeMillis() + 120_000, 50, seen -> { })).as(m.childLog("catchup")).isPresent();
+        }
         assertThat(catchup.isAlive()).as(m.childLog("catchup")).isTrue();
         assertThat(m.run("stop")).as(m.output()).isZero();
         assertThat(catchup.waitFor(120, TimeUnit.SECONDS)).isTrue();
