@@ -103,48 +103,43 @@ class ReverifyCutoverTest {
      */
     @Test
     void anExhaustedBudgetIsReportedAsPartialAndTheCutoverGoesOn() throws Exception {
-        MigrationFixture m = KeyedTables.fixture(dir, "postgres", "rvpartial");
-        appendReadOnlyCommandCutover(m, "  reverify-budget: 1ms\n");
-        assertThat(m.run("copy")).as(m.output()).isZero();
-        try (Connection s = m.source()) {
-            execute(s, "INSERT INTO acct SELECT g, 0, 'bulk' FROM generate_series(1001, 6000) g");
-        }
-        Process catchup = PostgresCutoverTest.startChild(m, "catchup", "--no-reverify");
-        try {
-            awaitTarget(m, "acct WHERE id = 6000", catchup);
-            awaitCaughtUp(m, catchup);
-            assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
-            assertThat(m.output()).containsPattern("re-verify partial: \\d+ of 5001 key\\(s\\) changed by catch-up")
-                    .contains("the full verification stands for the rest");
-        }
-        finally {
-            catchup.destroy();
-            catchup.waitFor(30, TimeUnit.SECONDS);
-        }
-        assertThat(m.run("complete")).as(m.output()).isZero();
+        assertThat(cutoverAfterBulkInsert("rvpartial", "  reverify-budget: 1ms\n"))
+                .containsPattern("re-verify partial: \\d+ of 5001 key\\(s\\) changed by catch-up")
+                .contains("the full verification stands for the rest");
     }
 
     /** {@code reverify: full}: step 4 checks every changed key whatever the budget, and its record says N of N. */
     @Test
     void fullReverificationChecksEveryChangedKey() throws Exception {
-        MigrationFixture m = KeyedTables.fixture(dir, "postgres", "rvfull");
-        appendReadOnlyCommandCutover(m, "  reverify-budget: 1ms\n  reverify: full\n");
+        assertThat(cutoverAfterBulkInsert("rvfull", "  reverify-budget: 1ms\n  reverify: full\n"))
+                .containsPattern("4/9 re-verified (500[1-9]) of \\1 key\\(s\\) changed by catch-up");
+    }
+
+    /**
+     * 5,000 rows inserted after the copy, applied by a catch-up that leaves them all to step 4 ({@code --no-reverify}),
+     * then {@code cutover --skip-verify} (no mark: every recorded key counts) and {@code complete}; the cutover's output.
+     */
+    private String cutoverAfterBulkInsert(String prefix, String cutoverSettings) throws Exception {
+        MigrationFixture m = KeyedTables.fixture(dir, "postgres", prefix);
+        appendReadOnlyCommandCutover(m, cutoverSettings);
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (Connection s = m.source()) {
             execute(s, "INSERT INTO acct SELECT g, 0, 'bulk' FROM generate_series(1001, 6000) g");
         }
         Process catchup = PostgresCutoverTest.startChild(m, "catchup", "--no-reverify");
+        String output;
         try {
             awaitTarget(m, "acct WHERE id = 6000", catchup);
             awaitCaughtUp(m, catchup);
             assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
-            assertThat(m.output()).containsPattern("4/9 re-verified (500[1-9]) of \\1 key\\(s\\) changed by catch-up");
+            output = m.output();
         }
         finally {
             catchup.destroy();
             catchup.waitFor(30, TimeUnit.SECONDS);
         }
         assertThat(m.run("complete")).as(m.output()).isZero();
+        return output;
     }
 
     /**
