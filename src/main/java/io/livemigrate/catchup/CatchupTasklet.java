@@ -70,7 +70,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     /**
      * A target transaction's span while it holds source transactions committed less than {@link #LIVE_LAG_MILLIS}
      * ago: catch-up is keeping up with a live source, and a change waits for the target commit, so the span is lag
-     * (500 ms here put the MariaDB benchmark's steady-state lag p99 at 1.3 s). A draining backlog keeps
+     * and must stay well under the lag a cutover accepts. A draining backlog keeps
      * {@link #MAX_MILLIS} and the fewer commits.
      */
     static final long LIVE_MAX_MILLIS = 100;
