@@ -4,6 +4,7 @@ import io.livemigrate.catchup.ChangedKeys;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.KeyValue;
+import io.livemigrate.engine.KeysetSql;
 import io.livemigrate.engine.TableId;
 
 import java.sql.Connection;
@@ -53,33 +54,32 @@ public final class ChangedKeyVerifier {
     }
 
     /**
-     * Builds every table's digester now (catalog reads on both sides) and runs one comparison per table whose keys
-     * the record holds now, its result ignored (writes go on, so rows may differ in flight), so that {@link #verify}
-     * spends its budget on comparing: the first comparison in a process also loads and compiles its code and the
-     * servers plan its query, and {@link #verify} judges whether one more query fits the budget by the last one's
-     * time, so a cold first query left the rest of a budget unused. The cutover calls this before its fence.
+     * Builds every table's digester now (catalog reads on both sides) and runs one comparison per table, its result
+     * ignored (writes go on, so rows may differ in flight), over keys the record holds now or else the table's first
+     * key, so that {@link #verify} spends its budget on comparing: the first comparison in a process also loads and
+     * compiles its code and the servers plan its query, and {@link #verify} judges whether one more query fits the
+     * budget by the last one's time, so a cold first query left the rest of a budget unused. The cutover calls this
+     * before its fence.
      */
     public ChangedKeyVerifier prepared() throws SQLException {
         tables.values().forEach(digesters::of);
         try (Connection s = resources.source().getConnection(); Connection t = resources.target().getConnection()) {
-            ChangedKeys.since(t, resources.plan().name(), 0, KEYS_PER_QUERY).keys().forEach((table, keys) -> {
-                TableId id = tables.get(table);
-                if (id != null) {
-                    warmUp(s, t, id, List.copyOf(keys.keySet()));
+            Map<String, Map<KeyValue, Long>> recorded =
+                    ChangedKeys.since(t, resources.plan().name(), 0, KEYS_PER_QUERY).keys();
+            for (TableId id : tables.values()) {
+                List<KeyValue> keys = new ArrayList<>(recorded.getOrDefault(id.qualified(), Map.of()).keySet());
+                if (keys.isEmpty()) {
+                    KeyValue first = new KeysetSql(resources.engine().dialect(), resources.sourceTable(id))
+                            .nextBoundary(s, null, null, 1);
+                    if (first == null) {
+                        continue; // an empty table
+                    }
+                    keys.add(first);
                 }
-            });
+                compare(s, t, id, keys);
+            }
         }
         return this;
-    }
-
-    private void warmUp(Connection s, Connection t, TableId id, List<KeyValue> keys) {
-        try {
-            compare(s, t, id, keys);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("re-verify could not compare rows of " + id.qualified() + ": "
-                    + e.getMessage(), e);
-        }
     }
 
     /**
