@@ -1,7 +1,6 @@
 package io.livemigrate.engine;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.plan.EngineKind;
 import io.livemigrate.plan.Endpoint;
 import io.livemigrate.plan.TableFilter;

@@ -1,8 +1,8 @@
 package io.livemigrate.engine.mysql;
 
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableInfo;

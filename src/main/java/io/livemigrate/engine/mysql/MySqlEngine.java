@@ -1,7 +1,7 @@
 package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.CascadingForeignKey;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChunkDigester;

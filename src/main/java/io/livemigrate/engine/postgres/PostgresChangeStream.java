@@ -1,7 +1,7 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;

@@ -1,7 +1,7 @@
 package io.livemigrate.engine.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Column;
