@@ -1,7 +1,7 @@
 package io.livemigrate.core;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.check.ConnectionFailure;
+import io.livemigrate.plan.ConnectionFailure;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Engines;
 import io.livemigrate.engine.TableId;
