@@ -1,5 +1,7 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.EngineKind;
+import io.livemigrate.engine.Secret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

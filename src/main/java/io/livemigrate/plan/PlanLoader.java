@@ -1,5 +1,8 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.EngineKind;
+import io.livemigrate.engine.Secret;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;

@@ -1,8 +1,8 @@
 package io.livemigrate.repository;
 
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.plan.ConnectionFailure;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

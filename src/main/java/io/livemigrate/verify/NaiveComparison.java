@@ -2,9 +2,9 @@ package io.livemigrate.verify;
 
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.EngineKind;
 
 import java.io.PrintStream;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.livemigrate.plan;
+package io.livemigrate.engine;
 
 /** The database families livemigrate moves. MariaDB speaks the MySQL protocol and shares its engine. */
 public enum EngineKind {
