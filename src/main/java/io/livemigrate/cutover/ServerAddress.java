@@ -9,7 +9,7 @@ record ServerAddress(String host, int port, String database) {
 
     static ServerAddress of(Endpoint endpoint) {
         URI uri = URI.create(endpoint.url().substring("jdbc:".length()));
-        int defaultPort = uri.getScheme().equals("postgresql") ? 5432 : 3306;
+        int defaultPort = endpoint.engineKind().defaultPort();
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         return new ServerAddress(uri.getHost(), uri.getPort() < 0 ? defaultPort : uri.getPort(), path);
     }

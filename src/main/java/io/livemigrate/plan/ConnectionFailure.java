@@ -1,7 +1,7 @@
 package io.livemigrate.plan;
 
-
 import io.livemigrate.engine.Endpoint;
+
 import java.sql.SQLException;
 
 /**
