@@ -1,17 +1,17 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.RowChange;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
-import io.livemigrate.testing.TypeSamples;
 import io.livemigrate.testing.TestDatabases;
+import io.livemigrate.testing.TypeSamples;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

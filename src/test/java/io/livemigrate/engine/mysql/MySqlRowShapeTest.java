@@ -1,15 +1,15 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.RowChange;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
