@@ -105,6 +105,9 @@ public interface Engine {
     /** What the cutover, revert and complete do differently on this engine. */
     CutoverDialect cutover();
 
+    /** What replaying the application's logged reads on both sides does differently on this engine (rehearse). */
+    RehearsalDialect rehearsal();
+
     /** Whether {@code applied} (a position catch-up committed on the target) is at or past {@code mark}. */
     boolean reached(ChangePosition applied, ChangePosition mark);
 
