@@ -70,7 +70,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     /**
      * A target transaction's span while it holds source transactions committed less than {@link #LIVE_LAG_MILLIS}
      * ago: catch-up is keeping up with a live source, and a change waits for the target commit, so the span is lag
-     * (500 ms here put the MariaDB benchmark's steady-state lag p99 at 1.3 s). A draining backlog keeps
+     * and must stay well under the lag a cutover accepts. A draining backlog keeps
      * {@link #MAX_MILLIS} and the fewer commits.
      */
     static final long LIVE_MAX_MILLIS = 100;
@@ -115,6 +115,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private long idleSince = -1;
     private int idleChecks;
     private boolean stopping;
+    private boolean markPending;
 
     public CatchupTasklet(MigrationResources resources, MigrationTables tables, CatchupControl control,
                           CatchupProgress progress, JobRepository jobRepository, DataSource repositoryDataSource) {
@@ -220,6 +221,11 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             pendingPosition = c.position();
             pendingCommitTime = c.commitTime();
             transactions++;
+            if (c.mark()) {
+                // a cutover's drain waits for this position with the application's writes held: apply it now
+                markPending = true;
+                commitPending();
+            }
         }
         else if (event instanceof ChangeEvent.Stop s) {
             // Never commit part of a source transaction: undo the open one, commit the complete ones before it, so
@@ -252,7 +258,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         // While a backlog drains, target commits may be asynchronous; at most once a second (and whenever the
         // stream is idle or stopping) one is made durable, and only a durable commit is acknowledged.
         long now = System.nanoTime();
-        boolean durable = stopping || idleSince >= 0 || now - lastAcknowledged >= ACK_INTERVAL_NANOS;
+        boolean durable = stopping || idleSince >= 0 || markPending || now - lastAcknowledged >= ACK_INTERVAL_NANOS;
+        markPending = false;
         applier.commit(pendingPosition, pendingCommitTime, durable);
         if (durable) {
             // Only now may the source release what the target holds (docs/design.md, rule 4).

@@ -23,8 +23,14 @@ public sealed interface ChangeEvent {
      *
      * @param position   where a restart resumes: everything up to and including this transaction is covered
      * @param commitTime the source's commit timestamp, for lag
+     * @param mark       the transaction is a cutover's mark ({@code Engine.markPosition}): the drain waits for it, so
+     *                   catch-up commits it durably at once instead of waiting for the stream to go quiet
      */
-    record Commit(ChangePosition position, Instant commitTime) implements ChangeEvent {
+    record Commit(ChangePosition position, Instant commitTime, boolean mark) implements ChangeEvent {
+
+        public Commit(ChangePosition position, Instant commitTime) {
+            this(position, commitTime, false);
+        }
     }
 
     /**

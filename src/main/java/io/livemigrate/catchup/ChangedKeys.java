@@ -18,16 +18,15 @@ import java.util.Set;
  * transaction as the data (so the record is exact after a crash), so that the cutover can re-verify exactly the rows
  * that changed since the last verification.
  *
- * <p>Each target transaction is one <em>batch</em>, numbered upwards from the highest number on the target. The
- * record is append-only: one row per batch (more for a huge source transaction, every {@link #FLUSH_KEYS} keys, so
- * memory stays bounded) holding that batch's distinct keys as one text value. A first design kept one row per key,
- * upserted with the batch that changed it last: its random index writes halved the speed of a backlog drain
- * (pgbench -N: 6.4 s instead of 3.0 s of streaming for 80,000 transactions); appending one row per batch costs
- * next to nothing. Readers deduplicate. A verification notes the highest committed batch when it starts (its mark):
- * every key recorded in a later batch changed after that; a clean verification then {@link #prune prunes} what it
- * covered. The key is the {@link KeyValue#encode() encoded} text of its columns as the change stream delivers them
- * (the engine's input syntax, which {@code Dialect.keyParameter} reads back). A TRUNCATE records nothing: it empties
- * the target table whole, and the rows inserted after it are recorded.
+ * <p>Each target transaction is one <em>batch</em>, numbered upwards from the highest number on the target. The record
+ * is append-only: one row per batch (more for a huge source transaction, every {@link #FLUSH_KEYS} keys, so memory
+ * stays bounded) holding that batch's distinct keys as one text value. Not one row per key: upserting it would cost a
+ * random index write per changed key inside catch-up's transactions, while appending one row per batch costs next to
+ * nothing. Readers deduplicate. A verification notes the highest committed batch when it starts (its mark): every key
+ * recorded in a later batch changed after that; a clean verification then {@link #prune prunes} what it covered. The
+ * key is the {@link KeyValue#encode() encoded} text of its columns as the change stream delivers them (the engine's
+ * input syntax, which {@code Dialect.keyParameter} reads back). A TRUNCATE records nothing: it empties the target table
+ * whole, and the rows inserted after it are recorded.
  */
 public final class ChangedKeys {
 

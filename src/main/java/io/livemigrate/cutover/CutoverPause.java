@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * The cutover's Spring Batch step {@value #STEP}: its preparation, then steps 2 (fence) to 8 (unfence) as timed
  * phases of one step, so that between fence and unfence the job repository is written to only where a rerun must
- * know something (docs/design.md, "The pause"): a step boundary costs several repository writes, and seven of them
- * held the application's writes for a few hundred milliseconds. Each phase's duration is recorded after unfence in
+ * know something (docs/design.md, "The pause"): a step boundary costs several repository writes, and every one made
+ * between fence and unfence holds the application's writes longer. Each phase's duration is recorded after unfence in
  * the step's context as {@code phase.<name>.ms} ({@code phase.prepare.ms} for the preparation), and a phase can be
  * held before ({@code --hold-before}) as a step could.
  *

@@ -52,7 +52,7 @@ final class PreconditionsTasklet implements Tasklet {
         boolean skipVerify = "true".equals(step.getJobExecution().getJobParameters().getString(SKIP_VERIFY_PARAMETER));
         List<String> problems = new ArrayList<>();
         if (!plan.cutover().configured()) {
-            problems.add("the plan has no cutover section (fence, switch, ...): add one, see README");
+            problems.add("the plan has no cutover section (fence, switch, ...): add one, see docs/plan.md (cutover)");
             throw new CutoverRefusedException(String.join("; ", problems));
         }
         if (!plan.isReverse() && last(CopyJobConfiguration.JOB_NAME, plan.name()) .map(e -> e.getStatus() != BatchStatus.COMPLETED).orElse(true)) {

@@ -96,7 +96,7 @@ public final class EmbeddedMariaDbServer extends EmbeddedServer {
                 .addArg("--user=" + System.getProperty("user.name"))
                 .addArg("--bind-address=127.0.0.1")
                 .addArg("--skip-name-resolve")
-                // 11.4 otherwise generates a TLS certificate at every start: ~5 s of CPU on a small machine.
+                // 11.4 otherwise generates a TLS certificate at every start, seconds of CPU the demo does not need.
                 .addArg("--skip-ssl")
                 .addArg("--init-file=" + initFile)
                 .addArg("--log-bin=mysql-bin")

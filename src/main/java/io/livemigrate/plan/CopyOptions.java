@@ -11,10 +11,9 @@ package io.livemigrate.plan;
 public record CopyOptions(int threads, int chunkRows, long partitionRows, boolean createSchema) {
 
     /**
-     * 50,000 rows a chunk: in interleaved runs on the benchmarks' data (2 cores, 4 threads) the copy took 5-10 % less
-     * than with 10,000 on MariaDB and about 12 % less on PostgreSQL, from fewer commits, boundary queries and
-     * repository writes; a crash redoes at most one chunk per partition, and the bulk paths stream, so memory does
-     * not grow with it.
+     * 50,000 rows a chunk: large enough that commits, boundary queries and repository writes are a small part of the
+     * copy (docs/benchmarks.md, "Figures behind the code"); a crash redoes at most one chunk per partition, and the
+     * bulk paths stream, so memory does not grow with it.
      */
     public static final CopyOptions DEFAULTS = new CopyOptions(4, 50_000, 1_000_000, true);
 }

@@ -52,7 +52,7 @@ final class CutoverSection {
 
     /**
      * Spent while writes are held, so it must be shorter than max-pause; 0 skips the re-check (the full verify
-     * stands). Unset: 300ms, or half of max-pause when that is shorter.
+     * stands). Unset: {@link CutoverOptions#DEFAULT_REVERIFY_BUDGET}, or half of max-pause when that is shorter.
      */
     private static Duration reverifyBudget(YamlSection s, Duration maxPause) {
         if (!s.has("reverify-budget")) {

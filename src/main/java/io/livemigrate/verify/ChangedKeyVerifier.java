@@ -83,7 +83,7 @@ public final class ChangedKeyVerifier {
             tally.changed = changed.values().stream().mapToLong(List::size).sum();
             tally.recordComplete = recorded.complete();
             // The budget is for comparing: opening the connections and reading the record are not counted (on a busy
-            // machine they alone took longer than the default 100 ms, and the step then checked nothing).
+            // machine they alone can exceed the default budget, and the step would then check nothing).
             long deadline = System.nanoTime() + budget.toNanos();
             for (Map.Entry<TableId, List<KeyValue>> e : changed.entrySet()) {
                 List<KeyValue> keys = e.getValue();

@@ -107,6 +107,7 @@ final class MySqlBinlogTranslator {
             case TABLE_MAP -> {
                 TableMapEventData m = event.getData();
                 byTableId.put(m.getTableId(), decoders.get(m.getDatabase() + "." + m.getTable()));
+                markInTransaction |= OWN_DATABASE.equals(m.getDatabase()) && MySqlMark.MARKER_TABLE.equals(m.getTable());
                 if (OWN_DATABASE.equals(m.getDatabase()) && OWN_STATE_TABLES.contains(m.getTable())) {
                     ownStateTableMaps++;
                 }
@@ -261,6 +262,8 @@ final class MySqlBinlogTranslator {
     private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "changed_keys", "deferred_ddl");
     private int ownStateTableMaps;
     private int otherTableMaps;
+    /** The open transaction writes the cutover's marker table ({@link MySqlMark}). */
+    private boolean markInTransaction;
 
     private void begin(Instant time) {
         inTransaction = true;
@@ -268,6 +271,7 @@ final class MySqlBinlogTranslator {
         beginTime = time;
         ownStateTableMaps = 0;
         otherTableMaps = 0;
+        markInTransaction = false;
     }
 
     private void change(Instant time, RowChange change) {
@@ -287,13 +291,13 @@ final class MySqlBinlogTranslator {
         // catch-up's own state writes, when the target shares this server (tests, one-server moves), must not come
         // back as position-only transactions: each would cause another state write, and the stream never goes idle.
         boolean ownStateOnly = ownStateTableMaps > 0 && otherTableMaps == 0;
-        boolean emit = beginEmitted || (!ownStateOnly
+        boolean emit = beginEmitted || markInTransaction || (!ownStateOnly
                 && (sink.idle() || now - lastCommitEmittedMs >= EMPTY_COMMIT_INTERVAL_MS));
         if (emit) {
             if (!beginEmitted) {
                 sink.emit(new ChangeEvent.Begin(beginTime));
             }
-            sink.emit(new ChangeEvent.Commit(position.toChangePosition(), time));
+            sink.emit(new ChangeEvent.Commit(position.toChangePosition(), time, markInTransaction));
             lastCommitEmittedMs = now;
         }
         inTransaction = false;

@@ -24,21 +24,20 @@ import java.util.stream.Collectors;
  * {@code CONCAT_WS(0x1f, <null bitmap>, len(s1), s1, n2, ...)}: a bitmap of which nullable columns are NULL (so NULL
  * is not ''), every value that can hold any byte preceded by its byte length (so 'a' is not 'a ' and no separator
  * inside a value can shift the fields), except the last column's: the text ends with it, so nothing can shift past
- * it, and a sysbench row hashes 10 % faster without one of its two LENGTH calls; numbers as the server prints them. FLOAT is widened to double (its own text
+ * it, and a LENGTH call fewer is cheaper; numbers as the server prints them. FLOAT is widened to double (its own text
  * keeps 6 digits), BIT is read as a number, binary values as their bytes, TIMESTAMP prints as the UTC instant (the
  * session time zone is UTC on both sides), MySQL's JSON type prints normalized and MariaDB's JSON (longtext checked
  * by json_valid) goes through JSON_NORMALIZE, so key order and number spelling do not matter.
  *
- * <p>Neither server has a 64-bit hash function. Measured on MariaDB 10.11 (500,000 sysbench rows, one core):
- * CRC32 0.26 s, CRC32 and CRC32C combined into 64 bits 0.43 s, the first 16 hex digits of MD5 1.0 s. So the row
- * hash is {@code CRC32(r) << 32 | CRC32C(r)} (two different polynomials) where both servers have CRC32C (MariaDB
- * 10.8+), else 64 bits of MD5 (MySQL). The chunk hash is the exact DECIMAL sum of the row hashes.
+ * <p>Neither server has a 64-bit hash function, and two CRCs cost far less than MD5 (docs/benchmarks.md, "Figures
+ * behind the code"). So the row hash is {@code CRC32(r) << 32 | CRC32C(r)} (two different polynomials) where both
+ * servers have CRC32C (MariaDB 10.8+), else 64 bits of MD5 (MySQL). The chunk hash is the exact DECIMAL sum of the
+ * row hashes.
  *
- * <p>Building the row text costs more than both CRCs (2,000,000 sysbench rows: a scan 1.0 s, the text and both
- * CRCs 3.2 s), and the server has no common-subexpression elimination, so the text is built once into a session
- * variable that the second CRC reads: {@code CRC32(@r := text) << 32 | CRC32C(@r)}, 2.5 s. MariaDB evaluates the
- * operands left to right (MySqlChunkDigestTest holds it to the two-evaluation form); were it ever not to, every row
- * would still enter the sum through its CRC32 half, so a difference would still show.
+ * <p>Building the row text costs more than both CRCs, and the server has no common-subexpression elimination, so the
+ * text is built once into a session variable that the second CRC reads: {@code CRC32(@r := text) << 32 | CRC32C(@r)}.
+ * MariaDB evaluates the operands left to right (MySqlChunkDigestTest holds it to the two-evaluation form); were it ever
+ * not to, every row would still enter the sum through its CRC32 half, so a difference would still show.
  */
 final class MySqlChunkDigest implements ChunkDigester {
 

@@ -25,29 +25,8 @@ import java.util.regex.Pattern;
  * lose zero dates, YEAR 0, negative TIME fractions and trailing BINARY zeros, so it is not used for values).
  *
  * <p>The text delivered per column is exactly what {@link MySqlDialect#keyAsText} renders for the same stored value
- * on a {@code time_zone='+00:00'} session, so {@link MySqlDialect#keyParameter} reads it back to the identical value:
- * <ul>
- *   <li>tinyint..bigint: decimal digits, signed or unsigned by the declared type ({@code 18446744073709551615});</li>
- *   <li>decimal(p,s): plain decimal with exactly s fraction digits ({@code -12.50}), no exponent;</li>
- *   <li>float: the float widened to double, shortest text that reads back to that double
- *       ({@code 1.100000023841858}), as {@code CAST(col*1e0 AS CHAR)}; double: shortest round-trip text;
- *       both use {@code e} for exponents ({@code 1e20}, {@code 1.5e-7});</li>
- *   <li>char/varchar/text (and MariaDB json, a longtext): the characters, decoded with the column's character set
- *       (utf8mb4/utf8mb3, latin1 as MySQL's cp1252 variant, others by their Java name); char trailing spaces are
- *       not in the binlog, as in {@code CAST(col AS CHAR)};</li>
- *   <li>binary/varbinary/blob and geometry: upper-case HEX of the bytes (binary(n) padded back to n bytes with
- *       0x00, which the binlog strips), read back with {@code UNHEX(?)};</li>
- *   <li>bit(n): the unsigned integer value in decimal ({@code CAST(? AS UNSIGNED)}), not hex;</li>
- *   <li>enum: the member number (1-based, 0 for the '' error value); set: the member bitmask, in decimal
- *       ({@code CAST(col+0 AS CHAR)}, read back with {@code CAST(? AS UNSIGNED)}): labels would be ambiguous for
- *       members that look like numbers;</li>
- *   <li>date {@code 2024-02-29}, datetime(n) {@code 2024-02-29 13:14:15.123} (exactly n fraction digits),
- *       timestamp(n) the same in UTC, time(n) {@code -838:59:59.000000} (sign, hours beyond 24), year {@code 2024};
- *       zero values as the server prints them ({@code 0000-00-00}, {@code 0000-00-00 00:00:00}, {@code 0000});</li>
- *   <li>MySQL json: the document as text ({@code JsonBinary.parseAsString});</li>
- *   <li>NULL: Java null here, {@code ColumnValue.NULL} downstream. Generated columns are decoded and dropped by
- *       the caller: the target computes them.</li>
- * </ul>
+ * on a {@code time_zone='+00:00'} session, so {@link MySqlDialect#keyParameter} reads it back to the identical value.
+ * The encoding per type: docs/design.md, "MySQL/MariaDB row-event encoding".
  */
 final class MySqlRowDecoder {
 

@@ -321,9 +321,8 @@ public final class PostgresChangeStream implements ChangeStream {
                 return null;
             }
             // A gap of a few milliseconds is the walsender decoding the next record: wait 0.2 ms, so the socket
-            // never sits full while we sleep (10 ms sleeps here cut a backlog drain to half its speed; a reader
-            // thread decoding ahead measured slower still on two cores). A source quiet for longer is idle: back
-            // off to 10 ms.
+            // never sits full while we sleep, which would stall a backlog drain. A source quiet for longer is idle:
+            // back off to 10 ms.
             long quiet = now - lastMessage;
             LockSupport.parkNanos(Math.min(left, quiet < SHORT_GAP_NANOS ? 200_000L : 10_000_000L));
         }

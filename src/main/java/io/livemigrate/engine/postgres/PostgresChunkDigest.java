@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 /**
  * PostgreSQL chunk digests. A row's 64-bit hash is {@code hash_record_extended(ROW(v1, v2, ...), 0)} (PostgreSQL 14+):
  * each value hashed by its type's own extended hash function, the one hash partitioning relies on and so stable
- * across versions, with no detour through text; that is three times cheaper than hashing the row's text. Only types
+ * across versions, with no detour through text, which is far cheaper than hashing the row's text. Only types
  * whose hash is exactly "same value" go in as they are: integers, boolean, bytea, date, time, timestamps (an
  * instant, whatever the session zone), uuid, jsonb (by value: key order and whitespace do not count; json is cast to
  * jsonb), and character types under the "C" collation (bytewise, so 'a' and 'a ' differ in text and varchar, and a
@@ -33,12 +33,12 @@ import java.util.stream.Collectors;
  *
  * <p>Columns of the commonest types skip the record: each is hashed by its type's extended hash function seeded with
  * the hash of the columns before it ({@code hashint4extended(b, hashint4extended(a, 0))}), and the other columns'
- * record is hashed with that chain as its seed. Building the {@code ROW} and taking it apart again is most of a
- * record hash's cost: over 1,000,000 pgbench_accounts rows the record hash took 0.66-1.06 s and the chain 0.31-0.41 s,
- * the scan alone 0.24 s. The functions are the ones the types' hash operator classes name, so the chain keeps what
- * the record hash guarantees. A nullable column enters as {@code hashint8extended(coalesce(h(v, 0), K), seed)}, so
- * NULL hashes apart from every value; should a column the catalog calls NOT NULL hold a NULL on one side, the chain
- * turns NULL and the row hashes to a constant of its own, which still differs from the other side's row.
+ * record is hashed with that chain as its seed. Building the {@code ROW} and taking it apart again is most of a record
+ * hash's cost, which the chain avoids (docs/benchmarks.md, "PostgreSQL verify"). The functions are the ones the types'
+ * hash operator classes name, so the chain keeps what the record hash guarantees. A nullable column enters as
+ * {@code hashint8extended(coalesce(h(v, 0), K), seed)}, so NULL hashes apart from every value; should a column the
+ * catalog calls NOT NULL hold a NULL on one side, the chain turns NULL and the row hashes to a constant of its own,
+ * which still differs from the other side's row.
  */
 final class PostgresChunkDigest implements ChunkDigester {
 

@@ -56,11 +56,25 @@ final class PostgresCutoverDialect implements CutoverDialect {
 
     /**
      * The slot's own position may lie before the present (a slot kept from an earlier direction); starting at the
-     * current LSN is exact, since nothing has been written on the target since the fence.
+     * current LSN is exact, since nothing has been written on the target since the fence. With the slot made before
+     * the fence ({@link #prepareReverse}, which also brought its publication up to date) this is one query while
+     * writes are held; without it, the slot and publication are made here.
      */
     @Override
     public ChangePosition reverseStart(Engine engine, Connection target, String captureName, List<TableId> tables)
             throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT greatest(pg_current_wal_lsn(), confirmed_flush_lsn)"
+                + "::text FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
+            ps.setString(1, captureName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    Map<String, String> fields = new LinkedHashMap<>();
+                    fields.put("slot", captureName);
+                    fields.put("lsn", rs.getString(1));
+                    return new ChangePosition("postgresql", fields);
+                }
+            }
+        }
         ChangePosition slot = engine.capturePosition(target, captureName, tables);
         try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();

@@ -20,6 +20,9 @@ import java.util.Map;
  */
 final class PostgresMark {
 
+    /** The logical message's prefix, by which the change stream knows a mark's transaction. */
+    static final String PREFIX = "livemigrate";
+
     private PostgresMark() {
     }
 
@@ -27,7 +30,7 @@ final class PostgresMark {
         boolean autoCommit = source.getAutoCommit();
         source.setAutoCommit(false);
         try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, 'livemigrate', 'mark')::text")) {
+             ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, '" + PREFIX + "', 'mark')::text")) {
             rs.next();
             String lsn = rs.getString(1);
             source.commit();

@@ -9,8 +9,7 @@ import io.livemigrate.plan.Endpoint;
  * is exact: UTC, ISO dates, postgres-style intervals, and shortest-exact floats (extra_float_digits=3).
  *
  * <p>They also turn off the server's parallel query: the jobs already run {@code threads} ranges at once on each
- * server, and parallel workers on top of that only contend for the same cores (verify's digests over 5,000,000
- * pgbench rows took 2.7-3.4 s without them against 3.5-3.8 s with them, in three interleaved pairs).
+ * server, and parallel workers on top of that only contend for the same cores.
  */
 final class PostgresPoolFactory {
 
