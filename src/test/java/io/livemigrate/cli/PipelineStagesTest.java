@@ -1,5 +1,6 @@
 package io.livemigrate.cli;
 
+import io.livemigrate.testing.ChildJava;
 import io.livemigrate.testing.KeyedTables;
 import io.livemigrate.testing.MigrationFixture;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,8 +96,7 @@ class PipelineStagesTest {
     }
 
     private void runStage(MigrationFixture m, String stage) throws Exception {
-        String launcher = Path.of(System.getProperty("java.home"), "bin", "java") + " -Xmx256m -cp "
-                + System.getProperty("java.class.path") + " " + Main.class.getName();
+        String launcher = ChildJava.commandLine("-Xmx256m");
         Path log = dir.resolve("stage-" + stage + ".log");
         ProcessBuilder pb = new ProcessBuilder("ops/pipeline.sh", stage).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
