@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.SQLException;
 
 import static io.livemigrate.testing.TableContents.execute;
 
@@ -58,17 +57,7 @@ public final class FailingSwitch {
      * Waits until the catch-up {@code catchup} (of {@code plan}: {@code <name>-reverse} for the reverse stream)
      * reports a lag under a second, updating a row on {@code side}, the side it reads from, each round.
      */
-    public void awaitCaughtUp(Process catchup, String plan, Side side) throws Exception {
-        CatchupLag.awaitUnder(migration, plan, 1.0, catchup, () -> {
-            try (Connection c = side.connect()) {
-                execute(c, "UPDATE acct SET v = v + 1 WHERE id = 5");
-            }
-        });
-    }
-
-    /** The side a catch-up reads from, e.g. {@code m::source}. */
-    @FunctionalInterface
-    public interface Side {
-        Connection connect() throws SQLException;
+    public void awaitCaughtUp(Process catchup, String plan, CatchupLag.Side side) throws Exception {
+        CatchupLag.awaitCaughtUp(migration, plan, catchup, side, "UPDATE acct SET v = v + 1 WHERE id = 5");
     }
 }
