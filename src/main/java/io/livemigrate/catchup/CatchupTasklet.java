@@ -1,5 +1,7 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.copy.BuildIndexesTasklet;
 import io.livemigrate.copy.CapturePositionTasklet;

@@ -2,8 +2,10 @@ package io.livemigrate.catchup;
 
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ColumnValue;
 import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 import org.slf4j.Logger;

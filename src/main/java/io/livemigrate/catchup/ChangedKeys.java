@@ -1,6 +1,8 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.engine.ColumnValue;
 import io.livemigrate.engine.KeyValue;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 

@@ -1,6 +1,6 @@
 package io.livemigrate.cli;
 
-import io.livemigrate.check.ConnectionFailure;
+import io.livemigrate.plan.ConnectionFailure;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.plan.PlanException;
 import picocli.CommandLine;

@@ -3,11 +3,15 @@ package io.livemigrate.copy;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.OwnerListener;
-import io.livemigrate.scaleout.CopyPartitionProgress;
-import io.livemigrate.scaleout.RemotePartitioning;
+import io.livemigrate.keyrange.KeyRangePartitioner;
+import io.livemigrate.keyrange.KeySlice;
+import io.livemigrate.keyrange.KeySliceReader;
+import io.livemigrate.keyrange.RangePartitionStepBuilder;
+import io.livemigrate.keyrange.SplitRangesTasklet;
 import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.ops.Throttle;
 import io.livemigrate.ops.ThrottleStore;
+import io.livemigrate.scaleout.RemotePartitioning;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -20,7 +24,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -66,22 +69,11 @@ public class CopyJobConfiguration {
     Step copyPartitionsStep(JobRepository jobRepository, Step copyRangeStep, KeyRangePartitioner copyPartitioner,
                             MigrationResources resources, CopyProgress progress,
                             ObjectProvider<RemotePartitioning> remote) throws Exception {
-        if (remote.getIfAvailable() != null) {
-            // copy --workers remote: the same partitions, run by worker processes (issue 7)
-            return remote.getObject().managerStep("copy", copyRangeStep.getName(), copyPartitioner,
-                    new CopyPartitionProgress(progress, copyRangeStep.getName()));
-        }
-        int threads = resources.plan().copy().threads();
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-        executor.setCorePoolSize(threads);
-        executor.setMaxPoolSize(threads);
-        executor.setThreadNamePrefix("copy-");
-        executor.initialize();
-        return new StepBuilder("copy", jobRepository)
-                .partitioner("copy-range", copyPartitioner)
-                .step(copyRangeStep)
-                .gridSize(threads)
-                .taskExecutor(executor)
+        // copy --workers remote: the same partitions, run by worker processes (issue 7)
+        return new RangePartitionStepBuilder("copy", jobRepository)
+                .ranges(copyPartitioner, copyRangeStep)
+                .localThreads(resources.plan().copy().threads())
+                .remote(remote.getIfAvailable(), new CopyPartitionProgress(progress, copyRangeStep.getName()))
                 .build();
     }
 

@@ -1,12 +1,13 @@
 package io.livemigrate.copy;
 
 import io.livemigrate.core.MigrationResources;
-import io.livemigrate.schema.DdlPhase;
-import io.livemigrate.schema.DeferredDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TargetRange;
+import io.livemigrate.keyrange.KeySlice;
 import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.ops.Throttle;
+import io.livemigrate.schema.DdlPhase;
+import io.livemigrate.schema.DeferredDdl;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;

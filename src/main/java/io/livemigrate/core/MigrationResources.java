@@ -1,12 +1,12 @@
 package io.livemigrate.core;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.check.ConnectionFailure;
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Engines;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
+import io.livemigrate.plan.ConnectionFailure;
 import io.livemigrate.plan.MigrationPlan;
 
 import java.sql.Connection;

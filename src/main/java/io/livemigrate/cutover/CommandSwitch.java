@@ -1,6 +1,6 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.plan.Endpoint;
+import io.livemigrate.engine.Endpoint;
 
 import java.io.IOException;
 import java.util.Map;

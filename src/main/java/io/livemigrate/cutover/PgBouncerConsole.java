@@ -1,6 +1,6 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.plan.Secret;
+import io.livemigrate.engine.Secret;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -45,7 +45,8 @@ final class Reverification {
     private final ChangedKeyVerifier verifier;
 
     /** Reads the tables' definitions for the digests now: called before the fence, so the pause does not carry it. */
-    Reverification(MigrationResources resources, MigrationTables tables, JobRepository repository) {
+    Reverification(MigrationResources resources, MigrationTables tables, JobRepository repository)
+            throws java.sql.SQLException {
         this.resources = resources;
         this.repository = repository;
         this.verifier = resources.plan().cutover().reverifyBudget().isZero() && !resources.plan().cutover().reverifyFull()

@@ -1,6 +1,6 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.plan.Endpoint;
+import io.livemigrate.engine.Endpoint;
 
 import java.net.URI;
 
@@ -9,7 +9,7 @@ record ServerAddress(String host, int port, String database) {
 
     static ServerAddress of(Endpoint endpoint) {
         URI uri = URI.create(endpoint.url().substring("jdbc:".length()));
-        int defaultPort = uri.getScheme().equals("postgresql") ? 5432 : 3306;
+        int defaultPort = endpoint.engineKind().defaultPort();
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         return new ServerAddress(uri.getHost(), uri.getPort() < 0 ? defaultPort : uri.getPort(), path);
     }

@@ -32,6 +32,19 @@ public interface CutoverDialect {
     default void dropPreparedReverse(Connection target, String captureName) throws SQLException {
     }
 
+    /** Whether PgBouncer can front this engine's servers ({@code switch: pgbouncer}): it speaks PostgreSQL only. */
+    default boolean pgBouncerFronts() {
+        return false;
+    }
+
+    /**
+     * Whether {@code fence: read-only} needs the application's roles ({@code app-roles}) to fence anything; where it
+     * does not, listing them is optional.
+     */
+    default boolean readOnlyFenceNeedsAppRoles() {
+        return false;
+    }
+
     /**
      * The write fence of {@code fence: read-only} on {@code source}; {@code target} is the primary after the switch.
      *

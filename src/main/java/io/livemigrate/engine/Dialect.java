@@ -1,5 +1,10 @@
 package io.livemigrate.engine;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
  * The SQL spelling that differs between engines, for the SQL livemigrate builds generically
  * (key ranges, counts, deletes).
@@ -23,4 +28,11 @@ public interface Dialect {
 
     /** A bind-parameter expression turning the text of {@link #keyAsText} into a value of the column's type. */
     String keyParameter(Column column);
+
+    /**
+     * {@code select} prepared on {@code connection} to stream its rows to the client as it reads them rather than
+     * hold the whole result in memory (PostgreSQL: a cursor, so the connection leaves autocommit; MySQL: the
+     * driver's row-by-row streaming, in autocommit). The statement closes with its result set.
+     */
+    PreparedStatement streamingQuery(Connection connection, String select) throws SQLException;
 }

@@ -1,15 +1,12 @@
 package io.livemigrate.engine;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
-import io.livemigrate.plan.EngineKind;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.TableFilter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Everything that differs between PostgreSQL and MySQL/MariaDB, so jobs stay free of engine checks.
@@ -22,13 +19,22 @@ public interface Engine {
     Dialect dialect();
 
     /**
+     * The schema that tables of {@code sourceSchema} have on the target. MySQL/MariaDB name tables by database, so the
+     * database in the source URL maps to the database in the target URL (moving {@code shop} into {@code shop_v2} on
+     * the same or another server) and other databases keep their names; PostgreSQL schemas keep their names.
+     */
+    default String targetSchema(Endpoint source, Endpoint target, String sourceSchema) {
+        return sourceSchema;
+    }
+
+    /**
      * A connection pool to one side, every connection set up for exact copying (UTC time zone, permissive
      * modes the copy needs). The password goes to the driver only.
      */
     HikariDataSource openPool(Endpoint endpoint, int maxConnections);
 
-    /** The tables the filter selects, in a stable order. Views, system schemas and livemigrate's own state are never listed. */
-    List<TableId> listTables(Connection connection, TableFilter filter) throws SQLException;
+    /** The tables {@code selected} accepts (the plan's table filter), in a stable order. Views, system schemas and livemigrate's own state are never listed. */
+    List<TableId> listTables(Connection connection, Predicate<TableId> selected) throws SQLException;
 
     /** The table's definition, or empty when it does not exist on this server. */
     Optional<TableInfo> describe(Connection connection, TableId table) throws SQLException;

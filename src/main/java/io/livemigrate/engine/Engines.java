@@ -2,7 +2,6 @@ package io.livemigrate.engine;
 
 import io.livemigrate.engine.mysql.MySqlEngine;
 import io.livemigrate.engine.postgres.PostgresEngine;
-import io.livemigrate.plan.EngineKind;
 
 /** The engine for a database family. */
 public final class Engines {

@@ -1,13 +1,12 @@
 package io.livemigrate.engine;
 
-import io.livemigrate.plan.TableFilter;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Runs an engine's catalog query of (schema, table) rows and keeps the tables the plan's filter selects, sorted. */
 public final class TableListing {
@@ -15,12 +14,12 @@ public final class TableListing {
     private TableListing() {
     }
 
-    public static List<TableId> select(Connection c, String catalogQuery, TableFilter filter) throws SQLException {
+    public static List<TableId> select(Connection c, String catalogQuery, Predicate<TableId> selected) throws SQLException {
         List<TableId> tables = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(catalogQuery)) {
             while (rs.next()) {
                 TableId id = new TableId(rs.getString(1), rs.getString(2));
-                if (filter.matches(id.qualified())) {
+                if (selected.test(id)) {
                     tables.add(id);
                 }
             }

@@ -1,6 +1,6 @@
 package io.livemigrate.ops;
 
-import io.livemigrate.plan.Secret;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.plan.ServerOptions;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.Secret;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

@@ -1,5 +1,7 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.Secret;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.CutoverDialect;
+import io.livemigrate.engine.Secret;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +21,7 @@ final class CutoverSection {
     private CutoverSection() {
     }
 
-    static CutoverOptions read(YamlSection s, EngineKind engine) {
+    static CutoverOptions read(YamlSection s, CutoverDialect engine) {
         if (!s.has("fence") && !s.has("switch")) {
             s.allowOnly(Set.of());
             return CutoverOptions.NONE;
@@ -30,16 +33,16 @@ final class CutoverSection {
             throw s.problem("fence", "proxy-pause pauses PgBouncer, so it needs switch: pgbouncer; with haproxy or "
                     + "command use fence: read-only");
         }
-        if (switchTo.equals("pgbouncer") && engine != EngineKind.POSTGRESQL) {
+        if (switchTo.equals("pgbouncer") && !engine.pgBouncerFronts()) {
             throw s.problem("switch", "pgbouncer fronts PostgreSQL only; use haproxy or command");
         }
-        var roles = s.stringList("app-roles", fence.equals("read-only") && engine == EngineKind.POSTGRESQL);
+        var roles = s.stringList("app-roles", fence.equals("read-only") && engine.readOnlyFenceNeedsAppRoles());
         for (String role : roles) {
             if (!role.matches("[A-Za-z_][A-Za-z0-9_$.@%-]{0,62}")) {
                 throw s.problem("app-roles", "'" + role + "' is not a role name livemigrate will put in SQL");
             }
         }
-        if (fence.equals("read-only") && engine == EngineKind.POSTGRESQL && roles.isEmpty()) {
+        if (fence.equals("read-only") && engine.readOnlyFenceNeedsAppRoles() && roles.isEmpty()) {
             throw s.problem("app-roles", "must list the application's roles: the read-only fence blocks their writes");
         }
         CutoverOptions.PgBouncer pgbouncer = switchTo.equals("pgbouncer") ? pgbouncer(s.section("pgbouncer", true)) : null;

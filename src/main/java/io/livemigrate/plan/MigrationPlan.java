@@ -1,5 +1,9 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.EngineKind;
+import io.livemigrate.engine.Engines;
 import io.livemigrate.engine.TableId;
 
 import java.nio.file.Path;
@@ -24,25 +28,21 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
         return source.engineKind();
     }
 
-    /**
-     * Where a source table lands on the target. MySQL names tables by database, so the database in the source URL
-     * maps to the database in the target URL (moving {@code shop} into {@code shop_v2} on the same or another
-     * server); other databases keep their names. PostgreSQL tables keep their schema-qualified names.
-     */
+    /** Where a source table lands on the target: in the schema {@link Engine#targetSchema} maps its schema to. */
     public TableId targetTable(TableId sourceTable) {
-        if (engineKind() == EngineKind.MYSQL) {
-            String sourceDb = source.database();
-            String targetDb = target.database();
-            if (sourceDb != null && targetDb != null && sourceDb.equals(sourceTable.schema())) {
-                return new TableId(targetDb, sourceTable.name());
-            }
-        }
-        return sourceTable;
+        String schema = targetSchema(sourceTable.schema());
+        return schema.equals(sourceTable.schema()) ? sourceTable : new TableId(schema, sourceTable.name());
+    }
+
+    private String targetSchema(String sourceSchema) {
+        EngineKind kind = engineKind();
+        return kind == null ? sourceSchema : Engines.of(kind).targetSchema(source, target, sourceSchema);
     }
 
     /**
      * The same migration in the other direction, for the reverse stream and {@code revert}: source and target trade
-     * places (MySQL table patterns move to the other database), and the name gains (or loses) {@link #REVERSE_SUFFIX}.
+     * places (table patterns move to the schema {@link #targetTable} maps theirs to), and the name gains (or loses)
+     * {@link #REVERSE_SUFFIX}.
      */
     public MigrationPlan reversed() {
         String reversedName = isReverse() ? name.substring(0, name.length() - REVERSE_SUFFIX.length())
@@ -51,10 +51,7 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
         // to fix ("check target.url") and the servers' session lists show which side each connection is for.
         Endpoint newSource = new Endpoint(target.role(), target.url(), target.user(), target.password());
         Endpoint newTarget = new Endpoint(source.role(), source.url(), source.user(), source.password());
-        TableFilter filter = tables;
-        if (engineKind() == EngineKind.MYSQL && source.database() != null && target.database() != null) {
-            filter = new TableFilter(renameSchema(tables.include()), renameSchema(tables.exclude()));
-        }
+        TableFilter filter = new TableFilter(inTargetSchemas(tables.include()), inTargetSchemas(tables.exclude()));
         // Schedules belong to the plan an operator runs the server with, not to its reverse.
         return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, cutover.reversed(),
                 java.util.List.of());
@@ -64,10 +61,12 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
         return name.endsWith(REVERSE_SUFFIX);
     }
 
-    private java.util.List<String> renameSchema(java.util.List<String> patterns) {
-        String prefix = source.database() + ".";
-        return patterns.stream().map(p -> p.startsWith(prefix) ? target.database() + "." + p.substring(prefix.length())
-                : p).toList();
+    /** {@code schema.table} patterns with the schema part as it is on the target. */
+    private java.util.List<String> inTargetSchemas(java.util.List<String> patterns) {
+        return patterns.stream().map(p -> {
+            int dot = p.indexOf('.');
+            return dot < 0 ? p : targetSchema(p.substring(0, dot)) + p.substring(dot);
+        }).toList();
     }
 
     /** The name of the change-capture objects (slot, publication, state schema) livemigrate creates for this plan. */

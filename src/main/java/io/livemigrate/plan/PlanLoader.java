@@ -1,5 +1,9 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.EngineKind;
+import io.livemigrate.engine.Engines;
+import io.livemigrate.engine.Secret;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -55,7 +59,7 @@ public final class PlanLoader {
         ServerSection.read(root.section("server", false));
         return new MigrationPlan(name, file, source, target, tables(root.section("tables", true)),
                 copy(root.section("copy", false)), CutoverSection.read(root.section("cutover", false),
-                source.engineKind()), ScheduleSection.read(root.section("schedules", false)));
+                Engines.of(source.engineKind()).cutover()), ScheduleSection.read(root.section("schedules", false)));
     }
 
     /** Schedules kept apart from the plan (ops/schedules/*.yml): a file with one {@code schedules} mapping. */
@@ -105,8 +109,7 @@ public final class PlanLoader {
         String url = s.requiredString("url");
         if (EngineKind.fromUrl(url) == null) {
             throw s.problem("url", "'" + new Endpoint(role, url, "", Secret.NONE).safeUrl()
-                    + "' is not a supported JDBC URL; use jdbc:postgresql://host:port/database or "
-                    + "jdbc:mysql://host:port/database (MariaDB too)");
+                    + "' is not a supported JDBC URL; use " + EngineKind.URL_FORMS);
         }
         String user = s.requiredString("user");
         if (s.has("password") && s.has("password-file")) {

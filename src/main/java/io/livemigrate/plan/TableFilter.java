@@ -1,17 +1,26 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.TableId;
+
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * Which tables a migration moves: glob patterns over {@code schema.table} (PostgreSQL) or {@code database.table}
  * (MySQL/MariaDB). {@code *} matches any run of characters, {@code ?} one character. Exclusions win.
  */
-public record TableFilter(List<String> include, List<String> exclude) {
+public record TableFilter(List<String> include, List<String> exclude) implements Predicate<TableId> {
 
     public TableFilter {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+    }
+
+    /** Whether the migration moves {@code table}. */
+    @Override
+    public boolean test(TableId table) {
+        return matches(table.qualified());
     }
 
     public boolean matches(String qualifiedName) {

@@ -1,6 +1,5 @@
 package io.livemigrate.repository;
 
-import io.livemigrate.check.ConnectionFailure;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -74,7 +73,7 @@ public final class MigrationHistory implements AutoCloseable {
             if (h2 && e.getErrorCode() == 90146) {
                 return Optional.empty();
             }
-            throw ConnectionFailure.ofRepository(location, e);
+            throw location.unreachable(e);
         }
         if (!RepositorySchema.tableExists(c, "BATCH_JOB_INSTANCE")) {
             c.close();

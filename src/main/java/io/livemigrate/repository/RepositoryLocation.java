@@ -1,8 +1,8 @@
 package io.livemigrate.repository;
 
-import io.livemigrate.check.ConnectionFailure;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.Secret;
+import io.livemigrate.plan.ConnectionFailure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +68,13 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
             c.isValid(1);
         }
         catch (SQLException e) {
-            throw ConnectionFailure.ofRepository(this, e);
+            throw unreachable(e);
         }
+    }
+
+    /** {@code error}, met connecting to this repository, as the one line that says what to fix. */
+    public ConnectionFailure unreachable(Throwable error) {
+        return ConnectionFailure.ofRepository(toString(), user, error);
     }
 
     @Override

@@ -4,11 +4,9 @@ import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.EngineKind;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -60,12 +58,7 @@ public final class NaiveComparison {
         var dialect = resources.engine().dialect();
         String columns = table.columns().stream().map(Column::name).map(dialect::quote).collect(Collectors.joining(", "));
         String order = table.keyColumns().stream().map(dialect::quote).collect(Collectors.joining(", "));
-        boolean mysql = resources.engine().kind() == EngineKind.MYSQL;
-        c.setAutoCommit(mysql);
-        PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + dialect.table(id) + " ORDER BY "
-                + order, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-        ps.setFetchSize(mysql ? Integer.MIN_VALUE : 10_000);
-        ps.closeOnCompletion();
-        return ps.executeQuery();
+        return dialect.streamingQuery(c, "SELECT " + columns + " FROM " + dialect.table(id) + " ORDER BY " + order)
+                .executeQuery();
     }
 }

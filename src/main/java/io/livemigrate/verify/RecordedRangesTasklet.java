@@ -1,8 +1,8 @@
 package io.livemigrate.verify;
 
 import io.livemigrate.copy.CopyJobConfiguration;
-import io.livemigrate.copy.SplitRangesTasklet;
 import io.livemigrate.core.ResumableJobRunner;
+import io.livemigrate.keyrange.SplitRangesTasklet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;

@@ -1,8 +1,8 @@
 package io.livemigrate.verify;
 
-import io.livemigrate.ops.MigrationMetrics;
-import io.livemigrate.copy.KeySlice;
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.keyrange.KeySlice;
+import io.livemigrate.ops.MigrationMetrics;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;

@@ -1,13 +1,16 @@
 package io.livemigrate.verify;
 
-import io.livemigrate.copy.KeyRangePartitioner;
-import io.livemigrate.copy.KeySlice;
-import io.livemigrate.copy.KeySliceReader;
-import io.livemigrate.copy.SplitRangesTasklet;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.OwnerListener;
+import io.livemigrate.keyrange.KeyRangePartitioner;
+import io.livemigrate.keyrange.KeySlice;
+import io.livemigrate.keyrange.KeySliceReader;
+import io.livemigrate.keyrange.RangePartitionStepBuilder;
+import io.livemigrate.keyrange.SplitRangesTasklet;
 import io.livemigrate.plan.MigrationPlan;
+import io.livemigrate.scaleout.PartitionObserver;
+import io.livemigrate.scaleout.RemotePartitioning;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -21,7 +24,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
@@ -81,23 +83,12 @@ public class VerifyJobConfiguration {
     @Bean
     Step verifyPartitionsStep(JobRepository jobRepository, Step verifyRangeStep, KeyRangePartitioner verifyPartitioner,
                               MigrationResources resources,
-                              ObjectProvider<io.livemigrate.scaleout.RemotePartitioning> remote) throws Exception {
-        if (remote.getIfAvailable() != null) {
-            // verify --workers remote: the same partitions, run by worker processes (issue 7)
-            return remote.getObject().managerStep("verify", WORKER_STEP, verifyPartitioner,
-                    io.livemigrate.scaleout.PartitionObserver.NONE);
-        }
-        int threads = resources.plan().copy().threads();
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-        executor.setCorePoolSize(threads);
-        executor.setMaxPoolSize(threads);
-        executor.setThreadNamePrefix("verify-");
-        executor.initialize();
-        return new StepBuilder("verify", jobRepository)
-                .partitioner(WORKER_STEP, verifyPartitioner)
-                .step(verifyRangeStep)
-                .gridSize(threads)
-                .taskExecutor(executor)
+                              ObjectProvider<RemotePartitioning> remote) throws Exception {
+        // verify --workers remote: the same partitions, run by worker processes (issue 7)
+        return new RangePartitionStepBuilder("verify", jobRepository)
+                .ranges(verifyPartitioner, verifyRangeStep)
+                .localThreads(resources.plan().copy().threads())
+                .remote(remote.getIfAvailable(), PartitionObserver.NONE)
                 .build();
     }
 

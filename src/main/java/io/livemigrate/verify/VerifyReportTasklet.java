@@ -5,9 +5,9 @@ import io.livemigrate.core.MigrationResources;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import io.livemigrate.copy.CopyRange;
-import io.livemigrate.copy.KeyRangePartitioner;
-import io.livemigrate.copy.SplitRangesTasklet;
+import io.livemigrate.keyrange.CopyRange;
+import io.livemigrate.keyrange.KeyRangePartitioner;
+import io.livemigrate.keyrange.SplitRangesTasklet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.ExitStatus;

@@ -1,9 +1,9 @@
 package io.livemigrate.verify;
 
-import io.livemigrate.copy.CopyRange;
-import io.livemigrate.copy.KeySlice;
-import io.livemigrate.copy.KeySliceReader;
 import io.livemigrate.core.MigrationResources;
+import io.livemigrate.keyrange.CopyRange;
+import io.livemigrate.keyrange.KeySlice;
+import io.livemigrate.keyrange.KeySliceReader;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 

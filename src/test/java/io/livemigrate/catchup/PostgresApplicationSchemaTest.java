@@ -2,8 +2,8 @@ package io.livemigrate.catchup;
 
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.Engines;
-import io.livemigrate.plan.EngineKind;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;

@@ -1,10 +1,10 @@
 package io.livemigrate.copy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.Engines;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.EngineKind;
-import io.livemigrate.plan.Secret;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;

@@ -1,11 +1,6 @@
 package io.livemigrate.engine;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.demo.EmbeddedServer;
-import io.livemigrate.plan.EngineKind;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,5 +1,6 @@
 package io.livemigrate.plan;
 
+import io.livemigrate.engine.EngineKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package io.livemigrate.schema;
 
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.Engines;
-import io.livemigrate.plan.EngineKind;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -11,9 +11,9 @@ import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
+import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.TableId;
 
 import java.io.Serializable;

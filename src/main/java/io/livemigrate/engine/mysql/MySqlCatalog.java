@@ -2,9 +2,8 @@ package io.livemigrate.engine.mysql;
 
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;
-import io.livemigrate.engine.TableListing;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.TableFilter;
+import io.livemigrate.engine.TableListing;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Tables, columns and paging keys from information_schema. */
 final class MySqlCatalog {
@@ -39,8 +39,8 @@ final class MySqlCatalog {
     private MySqlCatalog() {
     }
 
-    static List<TableId> listTables(Connection c, TableFilter filter) throws SQLException {
-        return TableListing.select(c, TABLES, filter);
+    static List<TableId> listTables(Connection c, Predicate<TableId> selected) throws SQLException {
+        return TableListing.select(c, TABLES, selected);
     }
 
     static Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {

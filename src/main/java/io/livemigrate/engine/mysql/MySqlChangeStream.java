@@ -1,12 +1,12 @@
 package io.livemigrate.engine.mysql;
 
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
 
 import java.io.IOException;
 import java.sql.Connection;

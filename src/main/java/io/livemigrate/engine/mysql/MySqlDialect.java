@@ -4,6 +4,11 @@ import io.livemigrate.engine.Column;
 import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.TableId;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
  * MySQL/MariaDB spelling of identifiers and key values.
  *
@@ -53,5 +58,15 @@ final class MySqlDialect implements Dialect {
     @Override
     public String analyze(TableId table) {
         return "ANALYZE TABLE " + table(table);
+    }
+
+    @Override
+    public PreparedStatement streamingQuery(Connection connection, String select) throws SQLException {
+        connection.setAutoCommit(true);
+        PreparedStatement ps = connection.prepareStatement(select, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY);
+        ps.setFetchSize(Integer.MIN_VALUE);
+        ps.closeOnCompletion();
+        return ps;
     }
 }

@@ -1,28 +1,28 @@
 package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.CascadingForeignKey;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 import io.livemigrate.engine.TargetRange;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.EngineKind;
-import io.livemigrate.plan.TableFilter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * MySQL and MariaDB (the same protocol and engine here, through Connector/J). Each concern lives in its own
@@ -36,6 +36,13 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public String targetSchema(Endpoint source, Endpoint target, String sourceSchema) {
+        String sourceDb = source.database();
+        String targetDb = target.database();
+        return sourceDb != null && targetDb != null && sourceDb.equals(sourceSchema) ? targetDb : sourceSchema;
+    }
+
+    @Override
     public Dialect dialect() {
         return MySqlDialect.INSTANCE;
     }
@@ -46,8 +53,8 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
-    public List<TableId> listTables(Connection connection, TableFilter filter) throws SQLException {
-        return MySqlCatalog.listTables(connection, filter);
+    public List<TableId> listTables(Connection connection, Predicate<TableId> selected) throws SQLException {
+        return MySqlCatalog.listTables(connection, selected);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.plan.Endpoint;
+import io.livemigrate.engine.Endpoint;
 
 /**
  * Connection pools set up for exact copying. Every session reads and writes values in their stored form:

@@ -1,7 +1,7 @@
 package io.livemigrate.engine.mysql;
 
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Finding;
-import io.livemigrate.plan.Endpoint;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
+import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;

@@ -144,5 +144,10 @@ final class PostgresBulkCopier {
             int at = table.keyColumns().indexOf(column.name());
             return PostgresDialect.INSTANCE.keyLiteral(column, bound.parts().get(at));
         }
+
+        @Override
+        public PreparedStatement streamingQuery(Connection connection, String select) throws SQLException {
+            return PostgresDialect.INSTANCE.streamingQuery(connection, select);
+        }
     }
 }

@@ -2,9 +2,8 @@ package io.livemigrate.engine.postgres;
 
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;
-import io.livemigrate.engine.TableListing;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.TableFilter;
+import io.livemigrate.engine.TableListing;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /** Reads which tables exist and what they look like from pg_catalog. */
 final class PostgresCatalog {
@@ -60,8 +60,8 @@ final class PostgresCatalog {
     private PostgresCatalog() {
     }
 
-    static List<TableId> listTables(Connection c, TableFilter filter) throws SQLException {
-        return TableListing.select(c, LIST_TABLES, filter);
+    static List<TableId> listTables(Connection c, Predicate<TableId> selected) throws SQLException {
+        return TableListing.select(c, LIST_TABLES, selected);
     }
 
     static Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {

@@ -1,11 +1,11 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ChangeStream;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.ChangeStream;
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;

@@ -128,6 +128,17 @@ final class PostgresCutoverDialect implements CutoverDialect {
     }
 
     @Override
+    public boolean pgBouncerFronts() {
+        return true;
+    }
+
+    /** The fence revokes the application roles' writes, so without them it fences nothing. */
+    @Override
+    public boolean readOnlyFenceNeedsAppRoles() {
+        return true;
+    }
+
+    @Override
     public Fence readOnlyFence(DataSource source, DataSource target, String database, List<String> appRoles,
                                List<io.livemigrate.engine.TableId> tables, String pair) {
         return new PostgresPrivilegeFence(source, target, database, pair, appRoles, tables);

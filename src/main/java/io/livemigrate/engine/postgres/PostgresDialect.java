@@ -5,6 +5,11 @@ import io.livemigrate.engine.Dialect;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
  * PostgreSQL spelling. Key values travel as the server's own text output cast back through the column's
  * {@code format_type} name, so every type with a text form (enums, domains, uuid, timestamps) round-trips exactly
@@ -55,5 +60,15 @@ final class PostgresDialect implements Dialect {
      */
     static String literal(String text) {
         return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    @Override
+    public PreparedStatement streamingQuery(Connection connection, String select) throws SQLException {
+        connection.setAutoCommit(false);
+        PreparedStatement ps = connection.prepareStatement(select, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY);
+        ps.setFetchSize(10_000);
+        ps.closeOnCompletion();
+        return ps;
     }
 }

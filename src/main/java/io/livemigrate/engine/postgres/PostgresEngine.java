@@ -1,27 +1,27 @@
 package io.livemigrate.engine.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.catchup.ChangeStream;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChunkDigester;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Dialect;
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Engine;
+import io.livemigrate.engine.EngineKind;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableDdl;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 import io.livemigrate.engine.TargetRange;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.EngineKind;
-import io.livemigrate.plan.TableFilter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * PostgreSQL: catalog reads from pg_catalog, COPY piped between servers for the bulk copy, and a pgoutput logical
@@ -45,8 +45,8 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public List<TableId> listTables(Connection connection, TableFilter filter) throws SQLException {
-        return PostgresCatalog.listTables(connection, filter);
+    public List<TableId> listTables(Connection connection, Predicate<TableId> selected) throws SQLException {
+        return PostgresCatalog.listTables(connection, selected);
     }
 
     @Override

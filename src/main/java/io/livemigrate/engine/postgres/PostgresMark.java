@@ -29,10 +29,16 @@ final class PostgresMark {
     static ChangePosition mark(Connection source) throws SQLException {
         boolean autoCommit = source.getAutoCommit();
         source.setAutoCommit(false);
-        try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, '" + PREFIX + "', 'mark')::text")) {
-            rs.next();
-            String lsn = rs.getString(1);
+        try (Statement st = source.createStatement()) {
+            // A logical walsender sends only WAL that is flushed: with synchronous_commit off the mark would wait
+            // for the WAL writer (wal_writer_delay, 200 ms by default) while the drain holds the application's
+            // writes. A synchronous commit flushes it, and everything before it, at once.
+            st.execute("SET LOCAL synchronous_commit = on");
+            String lsn;
+            try (ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, '" + PREFIX + "', 'mark')::text")) {
+                rs.next();
+                lsn = rs.getString(1);
+            }
             source.commit();
             return new ChangePosition("postgresql", Map.of("lsn", lsn));
         }

@@ -2,7 +2,7 @@ package io.livemigrate.engine.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.livemigrate.plan.Endpoint;
+import io.livemigrate.engine.Endpoint;
 
 /**
  * Connection pools whose sessions all render values the same way, so text copied or compared between two servers

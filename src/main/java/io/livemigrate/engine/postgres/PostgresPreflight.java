@@ -1,8 +1,8 @@
 package io.livemigrate.engine.postgres;
 
+import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Finding;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,10 +2,10 @@ package io.livemigrate.engine.mysql;
 
 import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.Secret;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.plan.Secret;
 import io.livemigrate.testing.TestDatabases;
 
 import java.sql.Connection;

@@ -1,12 +1,12 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.Endpoint;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.plan.Endpoint;
 import io.livemigrate.testing.TypeSamples;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
-import io.livemigrate.catchup.ChangeEvent;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;

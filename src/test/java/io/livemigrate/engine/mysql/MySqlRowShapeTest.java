@@ -1,9 +1,9 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.catchup.ChangeEvent;
-import io.livemigrate.catchup.ColumnValue;
-import io.livemigrate.catchup.RowChange;
+import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.Column;
+import io.livemigrate.engine.ColumnValue;
+import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.TableInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

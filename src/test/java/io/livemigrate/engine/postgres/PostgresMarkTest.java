@@ -42,4 +42,30 @@ class PostgresMarkTest {
             }
         }
     }
+
+    /**
+     * A logical walsender sends only flushed WAL: a mark left to the WAL writer (synchronous_commit off) reached
+     * catch-up up to wal_writer_delay later, with the application's writes held by the drain meanwhile. The mark is
+     * flushed by the time it returns.
+     */
+    @Test
+    void theMarkIsFlushedWhenItReturnsSoTheStreamCanSendItAtOnce() throws Exception {
+        EmbeddedServer pg = TestDatabases.postgres();
+        String url = pg.newDatabase("markflush");
+        try (Connection app = DriverManager.getConnection(url, pg.user(), pg.password());
+             Connection livemigrate = DriverManager.getConnection(url, pg.user(), pg.password());
+             Statement st = livemigrate.createStatement()) {
+            execute(app, "SET synchronous_commit = off", "CREATE TABLE t (id serial PRIMARY KEY, v text)");
+            execute(livemigrate, "SET synchronous_commit = off");
+            for (int i = 0; i < 50; i++) {
+                execute(app, "INSERT INTO t (v) VALUES (repeat('x', 100))");
+                long mark = LogSequenceNumber.valueOf(PostgresMark.mark(livemigrate).get("lsn")).asLong();
+                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
+                    rs.next();
+                    assertThat(LogSequenceNumber.valueOf(rs.getString(1)).asLong()).as("round " + i)
+                            .isGreaterThan(mark);
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,5 @@
-package io.livemigrate.catchup;
+package io.livemigrate.engine;
 
-import io.livemigrate.engine.TableId;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.livemigrate.copy;
+package io.livemigrate.keyrange;
 
 import java.util.Arrays;
 import java.util.List;

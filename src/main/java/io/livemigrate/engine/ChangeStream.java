@@ -1,6 +1,5 @@
-package io.livemigrate.catchup;
+package io.livemigrate.engine;
 
-import io.livemigrate.engine.ChangePosition;
 
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,7 +1,6 @@
-package io.livemigrate.check;
+package io.livemigrate.plan;
 
-import io.livemigrate.plan.Endpoint;
-import io.livemigrate.repository.RepositoryLocation;
+import io.livemigrate.engine.Endpoint;
 
 import java.sql.SQLException;
 
@@ -22,9 +21,12 @@ public final class ConnectionFailure extends RuntimeException {
                 role + ".user and " + role + ".password in the plan", error);
     }
 
-    /** The job repository named by --repository (or LIVEMIGRATE_REPOSITORY_URL), which is not in the plan. */
-    public static ConnectionFailure ofRepository(RepositoryLocation location, Throwable error) {
-        String user = location.user();
+    /**
+     * The job repository named by --repository (or LIVEMIGRATE_REPOSITORY_URL), which is not in the plan.
+     *
+     * @param location the repository's URL, any password masked
+     */
+    public static ConnectionFailure ofRepository(String location, String user, Throwable error) {
         return of("job repository (" + location + (user == null || user.isEmpty() ? "" : ", user " + user) + ")",
                 "--repository (or LIVEMIGRATE_REPOSITORY_URL)",
                 "LIVEMIGRATE_REPOSITORY_USER and LIVEMIGRATE_REPOSITORY_PASSWORD", error);

@@ -1,4 +1,4 @@
-package io.livemigrate.plan;
+package io.livemigrate.engine;
 
 import java.util.regex.Pattern;
 

@@ -1,8 +1,7 @@
-package io.livemigrate.scaleout;
+package io.livemigrate.copy;
 
-import io.livemigrate.copy.CopyProgress;
-import io.livemigrate.copy.CopyRange;
-import io.livemigrate.copy.SliceCopyWriter;
+import io.livemigrate.keyrange.CopyRange;
+import io.livemigrate.scaleout.PartitionObserver;
 import org.springframework.batch.core.step.StepExecution;
 
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.livemigrate.plan;
+package io.livemigrate.engine;
 
 /**
  * A password held in memory only. {@link #toString()} never reveals it, so a secret that ends up in a log line,

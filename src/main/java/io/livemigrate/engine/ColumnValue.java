@@ -1,4 +1,4 @@
-package io.livemigrate.catchup;
+package io.livemigrate.engine;
 
 /**
  * One column value of a row image from a change stream: exact text in the engine's input syntax (what the engine's

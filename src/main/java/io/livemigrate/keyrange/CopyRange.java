@@ -1,4 +1,4 @@
-package io.livemigrate.copy;
+package io.livemigrate.keyrange;
 
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableId;

@@ -1,4 +1,4 @@
-package io.livemigrate.copy;
+package io.livemigrate.keyrange;
 
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
