@@ -75,10 +75,21 @@ class PipelineStagesTest {
             }
         }
         finally {
+            // A catch-up still running writes its log into dir: it must have exited before JUnit deletes dir.
+            List<ProcessHandle> stopping = new ArrayList<>();
             for (String name : List.of("catchup", "catchup-reverse")) {
                 Path pid = dir.resolve("state").resolve(name + ".pid");
                 if (Files.exists(pid)) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+                    ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(stopping::add);
+                }
+            }
+            stopping.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : stopping) {
+                try {
+                    p.onExit().get(60, TimeUnit.SECONDS);
+                }
+                catch (java.util.concurrent.TimeoutException stillRunning) {
+                    p.destroyForcibly();
                 }
             }
         }
