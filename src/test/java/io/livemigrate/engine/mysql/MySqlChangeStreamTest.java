@@ -2,6 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.BinlogPosition;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.ColumnValue;
@@ -201,11 +202,11 @@ class MySqlChangeStreamTest {
         try (Connection c = connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, v int)");
             TableInfo t = describe(c, "t");
-            ChangePosition second;
+            BinlogPosition second;
             try (MySqlChangeStream stream = open(c, List.of(t))) {
                 execute(c, "INSERT INTO t VALUES (1, 1)");
                 transaction(stream);
-                ChangePosition afterFirst = MySqlPosition.capture(c);
+                BinlogPosition afterFirst = MySqlPosition.capture(c);
                 execute(c, "INSERT INTO t VALUES (2, 2)");
                 ChangeEvent e;
                 List<ChangeEvent> events = new ArrayList<>();
@@ -213,10 +214,10 @@ class MySqlChangeStreamTest {
                     e = stream.poll(WAIT);
                     events.add(e);
                 } while (!(e instanceof ChangeEvent.Commit));
-                second = ((ChangeEvent.Commit) e).position();
-                assertThat(second.get("flavor")).isEqualTo("mariadb");
-                assertThat(second.get("gtid")).isEqualTo(MySqlPosition.capture(c).get("gtid")).isNotEmpty();
-                assertThat(Long.parseLong(second.get("pos"))).isGreaterThan(Long.parseLong(afterFirst.get("pos")));
+                second = (BinlogPosition) ((ChangeEvent.Commit) e).position();
+                assertThat(second.flavor()).isEqualTo("mariadb");
+                assertThat(second.gtid()).isEqualTo(MySqlPosition.capture(c).gtid()).isNotEmpty();
+                assertThat(second.pos()).isGreaterThan(afterFirst.pos());
                 assertThat(caughtUp(stream)).as("nothing left behind once every event was delivered").isTrue();
             }
             execute(c, "INSERT INTO t VALUES (3, 3)");
@@ -290,11 +291,10 @@ class MySqlChangeStreamTest {
     void expiredBinlogAndKeylessTableAndWrongRowImageStop() throws Exception {
         try (Connection c = connect()) {
             execute(c, "CREATE TABLE keyed (id int PRIMARY KEY)", "CREATE TABLE heap (v int)");
-            ChangePosition now = MySqlPosition.capture(c);
-            Map<String, String> fields = new LinkedHashMap<>(now.fields());
-            fields.put("file", "mysql-bin.000000");
+            BinlogPosition now = MySqlPosition.capture(c);
             Endpoint source = new Endpoint("source", url, "root", Secret.of(""));
-            try (MySqlChangeStream s = MySqlChangeStream.open(source, new ChangePosition("mysql", fields),
+            try (MySqlChangeStream s = MySqlChangeStream.open(source,
+                    new BinlogPosition("mysql-bin.000000", now.pos(), now.gtid(), now.flavor()),
                     List.of(describe(c, "keyed")))) {
                 assertThat(s.poll(WAIT)).isInstanceOfSatisfying(ChangeEvent.Stop.class, stop ->
                         assertThat(stop.message()).startsWith("binlog expired").contains("Re-run the copy"));
