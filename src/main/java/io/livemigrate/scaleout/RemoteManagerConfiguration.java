@@ -1,5 +1,8 @@
 package io.livemigrate.scaleout;
 
+import io.livemigrate.core.LivemigrateApplication;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.support.converter.JacksonJsonMessageConverter;
@@ -55,8 +58,9 @@ public class RemoteManagerConfiguration {
 
     @Bean
     RemotePartitioning remotePartitioning(JobRepository jobRepository, DirectChannel partitionRequests,
-                                          DataSource dataSource, ScaleOut settings) {
+                                          DataSource dataSource, ScaleOut settings,
+                                          @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
         return new RemotePartitioning(jobRepository, partitionRequests, new PartitionLeases(dataSource),
-                settings);
+                settings, scheduler);
     }
 }

@@ -1,5 +1,8 @@
 package io.livemigrate.scaleout;
 
+import io.livemigrate.core.LivemigrateApplication;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import io.livemigrate.core.MigrationResources;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -32,8 +35,9 @@ public class WorkerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LeaseHeartbeat leaseHeartbeat(PartitionLeases partitionLeases, ScaleOut settings) {
-        return new LeaseHeartbeat(partitionLeases, settings.heartbeat());
+    LeaseHeartbeat leaseHeartbeat(PartitionLeases partitionLeases, ScaleOut settings,
+                                  @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
+        return new LeaseHeartbeat(partitionLeases, settings.heartbeat(), scheduler);
     }
 
     @Bean
