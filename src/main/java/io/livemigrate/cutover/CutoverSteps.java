@@ -110,7 +110,7 @@ final class CutoverSteps {
             target.setAutoCommit(true);
             java.util.concurrent.atomic.AtomicReference<Optional<ChangePosition>> last =
                     new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
-            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, resources.engine(), plan.name(), drain,
+            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan.name(), drain,
                     deadline, 2, last::set);
             if (applied.isEmpty()) {
                 throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "

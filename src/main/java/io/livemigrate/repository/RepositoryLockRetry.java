@@ -13,7 +13,8 @@ import java.time.Duration;
  * "locked by another process" (H2 error 90020) for the few milliseconds the winner needs to start serving it; after
  * a killed owner, H2 refuses a lock file that was "recently modified" until it is a few seconds old; and a process
  * that opens the file just as its serving owner exits finds the owner's port closed ("Connection is broken", error
- * 90067, caused by a refused connection) until it takes the file over itself on the next attempt.
+ * 90067, caused by a refused connection, or by an end of stream when the owner accepted the connection and then
+ * closed it as it shut down) until it takes the file over itself on the next attempt.
  *
  * <p>Spring's SQL error translation has no category for these (its H2 codes leave 90020 and 90067 untranslated), so
  * the policy names them; Spring's {@link RetryTemplate} runs the attempts: 40 in all, 250 ms apart.
@@ -66,7 +67,8 @@ public final class RepositoryLockRetry {
     }
 
     private static boolean ownerGone(SQLException e) {
-        return e.getErrorCode() == H2_CONNECTION_BROKEN && e.getCause() instanceof java.net.ConnectException;
+        return e.getErrorCode() == H2_CONNECTION_BROKEN && (e.getCause() instanceof java.net.ConnectException
+                || e.getCause() instanceof java.io.EOFException);
     }
 
     static boolean locked(Throwable e) {
