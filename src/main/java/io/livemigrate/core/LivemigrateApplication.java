@@ -50,12 +50,7 @@ public class LivemigrateApplication {
 
     @Bean
     HikariDataSource dataSource(RepositoryLocation location) throws SQLException {
-        HikariDataSource ds = new HikariDataSource();
-        ds.setJdbcUrl(location.url());
-        ds.setUsername(location.user());
-        ds.setPassword(location.password().reveal());
-        ds.setPoolName("livemigrate-repository");
-        ds.setMaximumPoolSize(16);
+        HikariDataSource ds = location.pool("livemigrate-repository", 16);
         RepositoryLockRetry.open(() -> {
             ds.getConnection().close();
             return null;

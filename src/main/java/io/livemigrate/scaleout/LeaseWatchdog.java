@@ -33,7 +33,7 @@ final class LeaseWatchdog implements AutoCloseable {
     private final PartitionLeases leases;
     private final JobRepository jobRepository;
     private final long jobExecutionId;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
     private final PartitionObserver observer;
     private final PrintStream out;
     private final SilenceClock silence = new SilenceClock();
@@ -43,7 +43,7 @@ final class LeaseWatchdog implements AutoCloseable {
     private volatile boolean closed;
     private long unclaimedSinceNanos;
 
-    LeaseWatchdog(PartitionLeases leases, JobRepository jobRepository, long jobExecutionId, ScaleOut settings,
+    LeaseWatchdog(PartitionLeases leases, JobRepository jobRepository, long jobExecutionId, ScaleOutSettings settings,
                   PartitionObserver observer, PrintStream out) {
         this.leases = leases;
         this.jobRepository = jobRepository;

@@ -24,13 +24,14 @@ final class LeasedPartitionHandler implements PartitionHandler {
     private final PartitionHandler messaging;
     private final PartitionLeases leases;
     private final JobRepository jobRepository;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
     private final PartitionObserver observer;
     private final PrintStream out;
     private final TaskScheduler scheduler;
 
     LeasedPartitionHandler(PartitionHandler messaging, PartitionLeases leases, JobRepository jobRepository,
-                           ScaleOut settings, PartitionObserver observer, PrintStream out, TaskScheduler scheduler) {
+                           ScaleOutSettings settings, PartitionObserver observer, PrintStream out,
+                           TaskScheduler scheduler) {
         this.scheduler = scheduler;
         this.messaging = messaging;
         this.leases = leases;

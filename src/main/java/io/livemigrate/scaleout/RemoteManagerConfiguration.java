@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 /**
  * Added to a job's context in remote mode: partition requests leave through a Spring Integration channel to the
  * broker's queue (Spring Integration AMQP), and {@link RemotePartitioning} builds the manager steps. Expects a
- * {@link ScaleOut} bean, registered by the command after it checked the broker.
+ * {@link ScaleOutSettings} bean, registered by the command after it checked the broker.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableIntegration
@@ -32,7 +32,7 @@ public class RemoteManagerConfiguration {
     }
 
     @Bean(destroyMethod = "destroy")
-    CachingConnectionFactory brokerConnectionFactory(ScaleOut settings) {
+    CachingConnectionFactory brokerConnectionFactory(ScaleOutSettings settings) {
         return BrokerConnections.open(settings);
     }
 
@@ -50,7 +50,7 @@ public class RemoteManagerConfiguration {
 
     @Bean
     IntegrationFlow partitionRequestsToBroker(DirectChannel partitionRequests, RabbitTemplate partitionRequestTemplate,
-                                              ScaleOut settings) {
+                                              ScaleOutSettings settings) {
         return IntegrationFlow.from(partitionRequests)
                 .handle(Amqp.outboundAdapter(partitionRequestTemplate).routingKey(settings.queue()))
                 .get();
@@ -58,7 +58,7 @@ public class RemoteManagerConfiguration {
 
     @Bean
     RemotePartitioning remotePartitioning(JobRepository jobRepository, DirectChannel partitionRequests,
-                                          DataSource dataSource, ScaleOut settings,
+                                          DataSource dataSource, ScaleOutSettings settings,
                                           @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
         return new RemotePartitioning(jobRepository, partitionRequests, new PartitionLeases(dataSource),
                 settings, scheduler);

@@ -20,11 +20,11 @@ public final class RemotePartitioning {
     private final JobRepository jobRepository;
     private final MessageChannel requests;
     private final PartitionLeases leases;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
     private final TaskScheduler scheduler;
 
     RemotePartitioning(JobRepository jobRepository, MessageChannel requests, PartitionLeases leases,
-                       ScaleOut settings, TaskScheduler scheduler) {
+                       ScaleOutSettings settings, TaskScheduler scheduler) {
         this.jobRepository = jobRepository;
         this.requests = requests;
         this.leases = leases;
