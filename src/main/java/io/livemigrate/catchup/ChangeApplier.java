@@ -37,7 +37,7 @@ import java.util.Map;
  * another row through a second unique key instead of failing ({@link Engine#upsertMayTouchOtherRows}), the table's
  * upserted keys are deleted first and their images inserted.
  */
-final class ChangeApplier implements AutoCloseable {
+final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeApplier.class);
     /** Compacted rows held before they are written into the open transaction. */
@@ -184,7 +184,8 @@ final class ChangeApplier implements AutoCloseable {
      *
      * @param durable the commit must be on disk when this returns (before the source is acknowledged)
      */
-    void commit(ChangePosition position, Instant commitTime, boolean durable) throws SQLException {
+    @Override
+    public void commit(ChangePosition position, Instant commitTime, boolean durable) throws SQLException {
         try {
             flush();
         }
@@ -204,7 +205,8 @@ final class ChangeApplier implements AutoCloseable {
      * Records, durably, that the source's log has moved on to {@code position} with nothing for the plan's tables in
      * between. Only between target transactions: nothing may be applied and uncommitted.
      */
-    void advance(ChangePosition position) throws SQLException {
+    @Override
+    public void advance(ChangePosition position) throws SQLException {
         if (uncommittedChanges != 0) {
             throw new IllegalStateException("advance with " + uncommittedChanges + " uncommitted changes");
         }

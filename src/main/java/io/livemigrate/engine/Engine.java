@@ -108,9 +108,6 @@ public interface Engine {
     /** What replaying the application's logged reads on both sides does differently on this engine (rehearse). */
     RehearsalDialect rehearsal();
 
-    /** Whether {@code applied} (a position catch-up committed on the target) is at or past {@code mark}. */
-    boolean reached(ChangePosition applied, ChangePosition mark);
-
     /**
      * As {@link #capturePosition(Connection, String)}, knowing the plan's tables: PostgreSQL creates the publication
      * for them before the slot, so every change after the slot's start is published.

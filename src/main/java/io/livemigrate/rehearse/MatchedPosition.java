@@ -61,12 +61,12 @@ final class MatchedPosition implements AutoCloseable {
     /** Waits until catch-up has applied past {@code mark} on the target, at most {@code timeout}; whether it has. */
     boolean awaitApplied(ChangePosition mark, Duration timeout) throws SQLException, InterruptedException {
         ChangePosition seen = lastApplied;
-        if (seen != null && engine.reached(seen, mark)) {
+        if (seen != null && seen.reached(mark)) {
             return true;
         }
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
-            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, engine, plan, mark,
+            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan, mark,
                     System.currentTimeMillis() + timeout.toMillis(), POLL_MILLIS, s -> { });
             applied.ifPresent(p -> lastApplied = p);
             return applied.isPresent();

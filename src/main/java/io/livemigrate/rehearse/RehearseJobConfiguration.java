@@ -1,8 +1,11 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.core.LivemigrateApplication;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.OwnerListener;
 import io.livemigrate.keyrange.RangePartitionStepBuilder;
+import io.livemigrate.ops.Throttle;
+import io.livemigrate.ops.ThrottleStore;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -12,9 +15,11 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
@@ -55,10 +60,20 @@ public class RehearseJobConfiguration {
         return new RehearsalProgress();
     }
 
+    /**
+     * The plan's throttle (livemigrate throttle changes it at runtime, one statement counting as one row), never above
+     * {@code --rate}.
+     */
+    @Bean(destroyMethod = "close")
+    Throttle rehearsalThrottle(DataSource dataSource, MigrationResources resources, RehearseOptions rehearseOptions,
+                               @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
+        return new Throttle(resources.plan().name(), new ThrottleStore(dataSource), resources.source(), scheduler)
+                .ceiling(rehearseOptions.rate()).start();
+    }
+
     @Bean
-    ReplayShared replayShared(MigrationResources resources, JobRepository jobRepository, DataSource dataSource,
-                              RehearseOptions rehearseOptions) {
-        return new ReplayShared(resources, jobRepository, dataSource, rehearseOptions);
+    ReplayShared replayShared(MigrationResources resources, JobRepository jobRepository, Throttle rehearsalThrottle) {
+        return new ReplayShared(resources, jobRepository, rehearsalThrottle);
     }
 
     @Bean

@@ -4,10 +4,8 @@ import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.ops.Throttle;
-import io.livemigrate.ops.ThrottleStore;
 import org.springframework.batch.core.repository.JobRepository;
 
-import javax.sql.DataSource;
 
 /**
  * What the partitions of one rehearse process share: the throttle (the plan's setting from the job repository,
@@ -18,25 +16,17 @@ final class ReplayShared implements AutoCloseable {
 
     private final MigrationResources resources;
     private final JobRepository jobRepository;
-    private final DataSource repository;
-    private final RehearseOptions options;
-    private Throttle throttle;
+    private final Throttle throttle;
     private MatchedPosition matched;
     private Boolean catchupRunning;
 
-    ReplayShared(MigrationResources resources, JobRepository jobRepository, DataSource repository,
-                 RehearseOptions options) {
+    ReplayShared(MigrationResources resources, JobRepository jobRepository, Throttle throttle) {
         this.resources = resources;
         this.jobRepository = jobRepository;
-        this.repository = repository;
-        this.options = options;
+        this.throttle = throttle;
     }
 
-    synchronized Throttle throttle() {
-        if (throttle == null) {
-            throttle = new Throttle(resources.plan().name(), new ThrottleStore(repository), resources.source())
-                    .ceiling(options.rate()).start();
-        }
+    Throttle throttle() {
         return throttle;
     }
 
@@ -63,9 +53,6 @@ final class ReplayShared implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (throttle != null) {
-            throttle.close();
-        }
         if (matched != null) {
             matched.close();
         }
