@@ -149,8 +149,8 @@ class RehearseCommand implements Callable<Integer> {
         }
         List<RehearsalStore.Skip> skips = store.skips(execution.getJobInstance().getInstanceId());
         for (RehearsalStore.Skip s : skips) {
-            System.out.printf("rehearse: %,d %s: %s%n", s.statements(), s.kind().equals("SKIPPED") ? "skipped"
-                    : "not replayed", s.reason());
+            System.out.printf("rehearse: %,d %s: %s (e.g. %s)%n", s.statements(), s.kind().equals("SKIPPED")
+                    ? "skipped" : "not replayed", s.reason(), abbreviate(s.example(), 80));
         }
         boolean problems = run.resultDiffs() + run.errorDiffs() + run.regressions() > 0;
         System.out.printf(Locale.ROOT, "rehearse: %s%s: %,d statement(s), %,d replayed, %,d compared, %,d result "

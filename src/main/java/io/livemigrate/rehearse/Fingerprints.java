@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 final class Fingerprints {
 
+    /** Marks a token that is a name, so "count(" stays together while "in (" keeps its blank. */
+    private static final String NAME = "\u0001";
+
     private Fingerprints() {
     }
 
@@ -38,12 +41,16 @@ final class Fingerprints {
             out.remove(out.size() - 1);
         }
         StringBuilder sb = new StringBuilder();
+        String previous = null;
         for (String t : out) {
-            if (sb.length() > 0 && !t.equals(",") && !t.equals(")") && !t.equals(".")
+            boolean call = t.equals("(") && previous != null && previous.startsWith(NAME);
+            String text = t.startsWith(NAME) ? t.substring(1) : t;
+            if (sb.length() > 0 && !call && !text.equals(",") && !text.equals(")") && !text.equals(".")
                     && !sb.toString().endsWith("(") && !sb.toString().endsWith(".")) {
                 sb.append(' ');
             }
-            sb.append(t);
+            sb.append(text);
+            previous = t;
         }
         return sb.toString();
     }
@@ -52,7 +59,9 @@ final class Fingerprints {
         CCJSqlParserTokenManager lexer = new CCJSqlParserTokenManager(new SimpleCharStream(new StringProvider(sql), 1, 1));
         List<String> tokens = new ArrayList<>();
         for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF; t = lexer.getNextToken()) {
-            tokens.add(literal(t) ? "?" : quotedName(t) ? t.image.strip() : t.image.strip().toLowerCase(Locale.ROOT));
+            String text = literal(t) ? "?" : quotedName(t) ? t.image.strip() : t.image.strip().toLowerCase(Locale.ROOT);
+            // a name (not a keyword) directly followed by "(" is a function call, written without a blank
+            tokens.add(t.kind == CCJSqlParserConstants.S_IDENTIFIER || quotedName(t) ? NAME + text : text);
         }
         return tokens;
     }

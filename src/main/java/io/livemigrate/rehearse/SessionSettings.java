@@ -21,6 +21,14 @@ import java.util.Map;
  */
 final class SessionSettings {
 
+    /**
+     * Settings of the server's own statement logging and client identity: a replay session keeps its own (it stays
+     * out of the log it reads), so these are not repeated.
+     */
+    private static final java.util.Set<String> OWN = java.util.Set.of("long_query_time", "slow_query_log",
+            "log_slow_query", "log_slow_query_time", "log_slow_verbosity", "sql_log_off", "general_log",
+            "log_min_duration_statement", "log_statement", "log_duration", "application_name");
+
     private final Map<String, LinkedHashMap<String, String>> sessions = new HashMap<>();
 
     /** Records a setting statement of {@code session}. */
@@ -43,7 +51,7 @@ final class SessionSettings {
             }
             name = words.get(2);
         }
-        if (name.equals("transaction") || name.equals("constraints")) {
+        if (name.equals("transaction") || name.equals("constraints") || OWN.contains(name)) {
             return;
         }
         if (verb.equals("reset")) {
