@@ -91,6 +91,19 @@ class RehearseCommand implements Callable<Integer> {
             System.err.println("rehearse: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
+        int exit = runOnce(plan, opts, statementLog);
+        if (exit == STOPPED_FOLLOWING) {
+            // 'stop --job rehearse' ended the following: replay what the log holds now, then report
+            System.out.println("rehearse: stopped following; replaying the rest of the log as it is now, then reporting");
+            exit = runOnce(plan, new RehearseOptions(opts.log(), false, opts.sample(), opts.rate(), opts.sessions(),
+                    opts.regressions()), statementLog);
+        }
+        return exit;
+    }
+
+    private static final int STOPPED_FOLLOWING = -1;
+
+    private int runOnce(MigrationPlan plan, RehearseOptions opts, StatementLog statementLog) throws Exception {
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
                 Map.of("rehearseOptions", opts), RehearseJobConfiguration.class)) {
             JobRepository repository = ctx.getBean(JobRepository.class);
@@ -98,7 +111,7 @@ class RehearseCommand implements Callable<Integer> {
                     .map(e -> e.getStatus().isRunning()).orElse(false);
             System.out.printf(Locale.ROOT, "rehearse: plan '%s', %s %s, %d session(s), %s, sample %s%s%n", plan.name(),
                     statementLog.format().name(), log, sessions, opts.rate() > 0 ? opts.rate() + " statements/s at most"
-                            : "no rate limit", sample, follow ? ", following" : "");
+                            : "no rate limit", sample, opts.follow() ? ", following" : "");
             System.out.println(catchup ? "rehearse: catch-up is running: results are compared at matched positions"
                     : "rehearse: catch-up is not running: timing only, results are NOT compared "
                     + "(start 'livemigrate catchup' to compare them)");
@@ -106,6 +119,9 @@ class RehearseCommand implements Callable<Integer> {
             ResumableJobRunner.Outcome outcome = ctx.getBean(ResumableJobRunner.class).run(
                     ctx.getBean("rehearseJob", Job.class), RehearsalRuns.next(repository, plan.name(), opts));
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (opts.follow() && outcome.execution().getStatus() == BatchStatus.STOPPED) {
+                return STOPPED_FOLLOWING;
+            }
             return report(outcome, ctx.getBean(RehearsalStore.class), ctx.getBean(RehearsalProgress.class), seconds);
         }
     }

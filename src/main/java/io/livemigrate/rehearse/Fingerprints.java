@@ -20,6 +20,12 @@ final class Fingerprints {
     /** Marks a token that is a name, so "count(" stays together while "in (" keeps its blank. */
     private static final String NAME = "\u0001";
 
+    /** Keywords followed by a parenthesised list or subquery, which keep their blank before "(". */
+    private static final java.util.Set<String> CLAUSE_WORDS = java.util.Set.of("in", "exists", "values", "as", "from",
+            "join", "on", "and", "or", "not", "select", "where", "when", "then", "else", "by", "having", "any", "all",
+            "some", "union", "intersect", "except", "with", "using", "over", "filter", "within", "into", "set",
+            "lateral", "is", "between", "like", "ilike", "case", "distinct", "returning", "table");
+
     private Fingerprints() {
     }
 
@@ -43,7 +49,8 @@ final class Fingerprints {
         StringBuilder sb = new StringBuilder();
         String previous = null;
         for (String t : out) {
-            boolean call = t.equals("(") && previous != null && previous.startsWith(NAME);
+            boolean call = t.equals("(") && previous != null && (previous.startsWith(NAME)
+                    || Character.isLetter(previous.charAt(0)) && !CLAUSE_WORDS.contains(previous));
             String text = t.startsWith(NAME) ? t.substring(1) : t;
             if (sb.length() > 0 && !call && !text.equals(",") && !text.equals(")") && !text.equals(".")
                     && !sb.toString().endsWith("(") && !sb.toString().endsWith(".")) {

@@ -88,6 +88,8 @@ class StatementClassifierTest {
         assertThat(a).isEqualTo(c).isEqualTo("select name from t where id = ? and tag in (?+)");
         assertThat(b).isEqualTo("select name from t where id = ? and tag in (?)");
         assertThat(classifier.classify("SELECT other FROM t WHERE id = 1").fingerprint()).isNotEqualTo(a);
+        assertThat(classifier.classify("SELECT count(*), max(a) FROM t WHERE b IN (SELECT c FROM u)").fingerprint())
+                .isEqualTo("select count(*), max(a) from t where b in (select c from u)");
     }
 
     @Test
