@@ -56,12 +56,13 @@ public class CutoverJobConfiguration {
 
     @Bean
     Job cutoverJob(JobRepository repository, PlatformTransactionManager tx, MigrationResources resources,
-                   CutoverSteps s) {
+                   CutoverSteps s, javax.sql.DataSource dataSource) {
         return new JobBuilder(JOB_NAME, repository)
                 .listener(new OwnerListener())
                 .listener(new RollbackListener(s, repository))
                 .start(new StepBuilder("1-preconditions", repository).listener(new CutoverHold())
-                        .tasklet(new PreconditionsTasklet(resources, repository), tx).build())
+                        .tasklet(new PreconditionsTasklet(resources, repository,
+                                new io.livemigrate.rehearse.RehearsalStore(dataSource)), tx).build())
                 .next(new StepBuilder(CutoverPause.STEP, repository)
                         .tasklet(new CutoverPause(s, repository), new ResourcelessTransactionManager()).build())
                 .next(step("9-retire-stream", s::retireStream, repository, tx))

@@ -1,5 +1,6 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.rehearse.RehearsalStore;
 import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupTasklet;
 import io.livemigrate.copy.CopyJobConfiguration;
@@ -39,10 +40,12 @@ final class PreconditionsTasklet implements Tasklet {
 
     private final MigrationResources resources;
     private final JobRepository repository;
+    private final RehearsalStore rehearsals;
 
-    PreconditionsTasklet(MigrationResources resources, JobRepository repository) {
+    PreconditionsTasklet(MigrationResources resources, JobRepository repository, RehearsalStore rehearsals) {
         this.resources = resources;
         this.repository = repository;
+        this.rehearsals = rehearsals;
     }
 
     @Override
@@ -67,6 +70,9 @@ final class PreconditionsTasklet implements Tasklet {
         }
         else {
             checkVerified(plan, problems);
+        }
+        if (plan.cutover().requireRehearsal() && !plan.isReverse()) {
+            checkRehearsed(plan, problems);
         }
         try (Connection source = resources.source().getConnection();
              Connection target = resources.target().getConnection()) {
@@ -112,6 +118,29 @@ final class PreconditionsTasklet implements Tasklet {
         if (latest.isEmpty() || !VerifyRuns.isClean(latest.get())) {
             problems.add(latest.isEmpty() ? "no completed verification: run verify (or pass --skip-verify)"
                     : "the last verification found differences: repair and verify again (or pass --skip-verify)");
+        }
+    }
+
+    /**
+     * {@code require-rehearsal: true}: a rehearsal that compared results at matched positions and found no difference
+     * and no regression finished within {@code rehearsal-max-age}; the latest one must be that clean one.
+     */
+    private void checkRehearsed(MigrationPlan plan, List<String> problems) {
+        java.util.Optional<RehearsalStore.Run> latest = rehearsals.latest(plan.name(), false);
+        java.time.Duration maxAge = plan.cutover().rehearsalMaxAge();
+        if (latest.isEmpty()) {
+            problems.add("the plan requires a rehearsal (require-rehearsal) and none has run: run rehearse --log ...");
+        }
+        else if (!latest.get().clean()) {
+            problems.add("the last rehearsal (execution " + latest.get().execution() + ") was not clean ("
+                    + (latest.get().catchupRunning() ? latest.get().resultDiffs() + " result difference(s), "
+                    + latest.get().errorDiffs() + " error difference(s), " + latest.get().regressions()
+                    + " regression(s)" : "catch-up was not running, so no result was compared")
+                    + "): fix and rehearse again");
+        }
+        else if (latest.get().finishedAt().isBefore(java.time.Instant.now().minus(maxAge))) {
+            problems.add("the last clean rehearsal finished at " + latest.get().finishedAt() + ", over rehearsal-max-age ("
+                    + maxAge.toHours() + "h) ago: rehearse again");
         }
     }
 

@@ -19,16 +19,21 @@ import java.util.List;
  *                  are held meanwhile); zero skips it
  * @param reverifyFull {@code reverify: full}: step 4 checks every changed key whatever the budget, so the switch
  *                  waits for all of them
+ * @param requireRehearsal {@code require-rehearsal: true}: a clean rehearsal (results compared, no difference, no
+ *                  regression) must have finished within {@code rehearsal-max-age} (default 24h)
  */
 public record CutoverOptions(String fence, String switchTo, Duration maxPause, Duration maxLag, List<String> appRoles,
                              PgBouncer pgbouncer, Haproxy haproxy, String command,
-                             Duration reverifyBudget, boolean reverifyFull) {
+                             Duration reverifyBudget, boolean reverifyFull, boolean requireRehearsal,
+                             Duration rehearsalMaxAge) {
 
     public static final List<String> FENCES = List.of("proxy-pause", "read-only");
     public static final List<String> SWITCHES = List.of("pgbouncer", "haproxy", "command");
     public static final Duration DEFAULT_REVERIFY_BUDGET = Duration.ofMillis(100);
+    public static final Duration DEFAULT_REHEARSAL_MAX_AGE = Duration.ofHours(24);
     public static final CutoverOptions NONE = new CutoverOptions(null, null, Duration.ofSeconds(10),
-            Duration.ofSeconds(1), List.of(), null, null, null, DEFAULT_REVERIFY_BUDGET, false);
+            Duration.ofSeconds(1), List.of(), null, null, null, DEFAULT_REVERIFY_BUDGET, false, false,
+            DEFAULT_REHEARSAL_MAX_AGE);
 
     public CutoverOptions {
         appRoles = List.copyOf(appRoles);
@@ -41,7 +46,8 @@ public record CutoverOptions(String fence, String switchTo, Duration maxPause, D
     /** The same settings for the other direction (revert): HAProxy's servers trade places. */
     public CutoverOptions reversed() {
         return new CutoverOptions(fence, switchTo, maxPause, maxLag, appRoles, pgbouncer,
-                haproxy == null ? null : haproxy.reversed(), command, reverifyBudget, reverifyFull);
+                haproxy == null ? null : haproxy.reversed(), command, reverifyBudget, reverifyFull, requireRehearsal,
+                rehearsalMaxAge);
     }
 
     /**

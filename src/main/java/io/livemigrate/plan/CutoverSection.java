@@ -12,7 +12,7 @@ import java.util.Set;
 final class CutoverSection {
 
     private static final Set<String> KEYS = Set.of("fence", "switch", "max-pause", "max-lag", "app-roles",
-            "pgbouncer", "haproxy", "command", "reverify-budget", "reverify");
+            "pgbouncer", "haproxy", "command", "reverify-budget", "reverify", "require-rehearsal", "rehearsal-max-age");
     private static final Set<String> PGBOUNCER_KEYS = Set.of("admin", "admin-user", "admin-password",
             "admin-password-file", "config-file", "database");
     private static final Set<String> HAPROXY_KEYS = Set.of("admin", "backend", "source-server", "target-server");
@@ -50,7 +50,9 @@ final class CutoverSection {
         String command = switchTo.equals("command") ? s.requiredString("command") : null;
         Duration maxPause = s.optionalDuration("max-pause", Duration.ofSeconds(10), MAX);
         return new CutoverOptions(fence, switchTo, maxPause, s.optionalDuration("max-lag", Duration.ofSeconds(1), MAX),
-                roles, pgbouncer, haproxy, command, reverifyBudget(s, maxPause), reverifyFull(s));
+                roles, pgbouncer, haproxy, command, reverifyBudget(s, maxPause), reverifyFull(s),
+                s.optionalBoolean("require-rehearsal", false),
+                s.optionalDuration("rehearsal-max-age", CutoverOptions.DEFAULT_REHEARSAL_MAX_AGE, Duration.ofDays(30)));
     }
 
     /**

@@ -133,14 +133,15 @@ final class YamlSection {
     }
 
     private java.time.Duration duration(String key, String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.trim());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.trim());
         if (!m.matches()) {
-            throw problem(key, "'" + text + "' is not a duration; write e.g. 500ms, 10s or 2m");
+            throw problem(key, "'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m or 24h");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> java.time.Duration.ofMillis(n);
             case "s" -> java.time.Duration.ofSeconds(n);
+            case "h" -> java.time.Duration.ofHours(n);
             default -> java.time.Duration.ofMinutes(n);
         };
     }

@@ -103,7 +103,9 @@ class RehearseTest {
                 app.stop();
             }
 
-            assertThat(m.run("rehearse", "--log", app.log().toString(), "--sessions", "2")).as(m.output()).isZero();
+            // results only: a regression is a timing, which a shared machine makes noisy (RehearseRunTest covers them)
+            assertThat(m.run("rehearse", "--log", app.log().toString(), "--sessions", "2", "--min-gap", "60s"))
+                    .as(m.output()).isZero();
             assertThat(m.output()).contains("catch-up is running").contains("CLEAN")
                     .contains("skipped: writes data").contains("skipped: takes locks (FOR UPDATE/SHARE)")
                     .contains("skipped: does not parse");
@@ -129,9 +131,9 @@ class RehearseTest {
             try (Connection t = m.target()) {
                 execute(t, "UPDATE items SET name = 'changed on target' WHERE id = 7");
             }
-            assertThat(m.run("rehearse", "--log", app.log().toString(), "--sessions", "2")).as(m.output())
-                    .isEqualTo(3);
-            assertThat(m.output()).contains("DIFFERENCES")
+            assertThat(m.run("rehearse", "--log", app.log().toString(), "--sessions", "2", "--min-gap", "60s"))
+                    .as(m.output()).isEqualTo(3);
+            assertThat(m.output()).contains("DIFFERENCES").contains("0 regression(s)")
                     .contains("fingerprint: select name, price from items where id = ?")
                     .contains("fingerprint: select id, name from items where tag = ? order by id")
                     .contains("'changed on target'")
