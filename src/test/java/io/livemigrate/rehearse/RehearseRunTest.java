@@ -137,6 +137,26 @@ class RehearseRunTest {
         }
     }
 
+    @Test
+    void theCutoverRequiresACleanRehearsalWhenThePlanSaysSo() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "rehearse_gate");
+        createItems(m);
+        m.appendToPlan("cutover: { fence: read-only, switch: command, command: \"true\", app-roles: [app_rw],"
+                + " require-rehearsal: true, rehearsal-max-age: 2h }\n");
+        assertThat(m.run("cutover")).as(m.output()).isEqualTo(2);
+        assertThat(m.output()).contains("requires a rehearsal (require-rehearsal) and none has run");
+        RehearsalWorkload app = RehearsalWorkload.start(m, true, false);
+        try (Connection c = app.session(); Statement st = c.createStatement()) {
+            st.executeQuery("SELECT name FROM items WHERE id = 1").close();
+            app.flush(c, "end of the gate workload");
+        }
+        assertThat(m.run("rehearse", "--log", app.log().toString())).as(m.output()).isZero();
+        assertThat(m.run("cutover")).as(m.output()).isEqualTo(2);
+        assertThat(m.output()).contains("the last rehearsal")
+                .contains("was not clean (catch-up was not running, so no result was compared)")
+                .doesNotContain("none has run");
+    }
+
     private static void createItems(MigrationFixture m) throws Exception {
         try (Connection s = m.source()) {
             execute(s, "CREATE TABLE items (id int PRIMARY KEY, name varchar(100) NOT NULL, tag varchar(20))");
