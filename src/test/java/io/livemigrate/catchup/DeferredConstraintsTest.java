@@ -1,5 +1,6 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.testing.BackgroundWriter;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
@@ -16,8 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,7 +68,7 @@ class DeferredConstraintsTest {
         }
         long orphansOnTarget;
         long duplicatesOnTarget;
-        try (Writer writer = new Writer(m, 11)) {
+        try (BackgroundWriter writer = BackgroundWriter.start("writer", m::source, new Swaps(11))) {
             writer.awaitOperations(20);
             assertThat(m.run("copy")).as(m.output()).isZero();
             try (Connection t = m.target()) {
@@ -79,7 +78,7 @@ class DeferredConstraintsTest {
                         + "(SELECT 1 FROM parent p WHERE p.id = c.parent_id)");
                 assertThat(constraints(t, m, pg)).as("nothing that can reject a state is built by the copy").isZero();
             }
-            writer.awaitOperations(writer.operations.get() + 50);
+            writer.awaitOperations(writer.operations() + 50);
         }
         // The scenario the copy cannot avoid really happened (otherwise this test would prove nothing).
         assertThat(duplicatesOnTarget + orphansOnTarget).as("states the source never had, on the target").isPositive();
@@ -135,37 +134,25 @@ class DeferredConstraintsTest {
      * The application: swaps the unique emails of a row the copy reads early and one it reads late (through a free
      * value, as the constraint requires), and deletes a child and its parent, then inserts both anew.
      */
-    private static final class Writer implements AutoCloseable {
+    private static final class Swaps implements BackgroundWriter.Operation {
 
-        final AtomicLong operations = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final Random r;
+        private int next = ROWS + 1;
 
-        Writer(MigrationFixture m, long seed) {
-            Random r = new Random(seed);
-            thread = new Thread(() -> {
-                int next = ROWS + 1;
-                try (Connection c = m.source()) {
-                    c.setAutoCommit(false);
-                    while (running.get()) {
-                        int low = 1 + r.nextInt(ROWS / 10);
-                        int high = ROWS - r.nextInt(ROWS / 10);
-                        swapEmails(c, low, high);
-                        int gone = 1 + r.nextInt(ROWS);
-                        execute(c, "DELETE FROM child WHERE parent_id = " + gone, "DELETE FROM parent WHERE id = " + gone,
-                                "INSERT INTO parent VALUES (" + next + ", 'n')", "INSERT INTO child VALUES (" + next
-                                        + ", " + next + ")");
-                        c.commit();
-                        next++;
-                        operations.incrementAndGet();
-                    }
-                }
-                catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "writer");
-            thread.setDaemon(true);
-            thread.start();
+        Swaps(long seed) {
+            r = new Random(seed);
+        }
+
+        @Override
+        public void run(Connection c) throws SQLException {
+            int low = 1 + r.nextInt(ROWS / 10);
+            int high = ROWS - r.nextInt(ROWS / 10);
+            swapEmails(c, low, high);
+            int gone = 1 + r.nextInt(ROWS);
+            execute(c, "DELETE FROM child WHERE parent_id = " + gone, "DELETE FROM parent WHERE id = " + gone,
+                    "INSERT INTO parent VALUES (" + next + ", 'n')", "INSERT INTO child VALUES (" + next
+                            + ", " + next + ")");
+            next++;
         }
 
         private static void swapEmails(Connection c, int a, int b) throws SQLException {
@@ -182,19 +169,6 @@ class DeferredConstraintsTest {
                     "UPDATE u SET email = '" + ea + "', v = v + 1 WHERE id = " + b,
                     "UPDATE u SET email = '" + eb + "' WHERE id = " + a);
             c.commit();
-        }
-
-        void awaitOperations(long n) throws InterruptedException {
-            while (operations.get() < n && thread.isAlive()) {
-                Thread.sleep(10);
-            }
-            assertThat(thread.isAlive()).as("the writer failed").isTrue();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.livemigrate.catchup;
 
+import io.livemigrate.testing.BackgroundWriter;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
@@ -14,8 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,13 +58,14 @@ class MySqlCascadeCatchupTest {
                         "INSERT INTO grandchild VALUES (" + i + ", " + i + ", " + (i > 1 ? i - 1 : "NULL") + ")");
             }
         }
-        try (Workload w = new Workload(m, seed)) {
-            w.await(20);
+        Workload workload = new Workload(seed);
+        try (BackgroundWriter w = BackgroundWriter.start("cascading-writer", m::source, workload)) {
+            w.awaitOperations(20);
             assertThat(m.run("copy")).as(m.output()).isZero();
-            w.reuseKeys = true;
+            workload.reuseKeys = true;
             Process child = m.startAppending("catchup");
             m.awaitCatchupApplying(child);
-            w.await(w.operations.get() + 150);
+            w.awaitOperations(w.operations() + 150);
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
@@ -73,7 +73,7 @@ class MySqlCascadeCatchupTest {
             int earlier = MySqlUniqueKeyCatchupTest.streamingLines(m);
             Process again = m.startAppending("catchup");
             MySqlUniqueKeyCatchupTest.awaitStreaming(m, again, earlier);
-            w.await(w.operations.get() + 150);
+            w.awaitOperations(w.operations() + 150);
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(again.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(again.exitValue()).as(m.childLog("catchup")).isZero();
@@ -112,66 +112,40 @@ class MySqlCascadeCatchupTest {
 
     /**
      * Deletes parents (cascading to children and grandchildren), moves parents' keys and codes (cascading), inserts
-     * new parents with children, in transactions of a few statements.
+     * new parents with children, in transactions of a few statements; one the database refuses is rolled back.
      */
-    private static final class Workload implements AutoCloseable {
+    private static final class Workload implements BackgroundWriter.Operation {
 
-        final AtomicLong operations = new AtomicLong();
         volatile boolean reuseKeys;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final Random r;
+        private int next = PARENTS * 10;
 
-        Workload(MigrationFixture m, long seed) {
-            Random r = new Random(seed);
-            thread = new Thread(() -> {
-                int next = PARENTS * 10;
-                try (Connection c = m.source()) {
-                    c.setAutoCommit(false);
-                    while (running.get()) {
-                        int p = 1 + r.nextInt(r.nextBoolean() ? PARENTS : next);
-                        try {
-                            switch (r.nextInt(4)) {
-                                case 0 -> execute(c, "DELETE FROM parent WHERE id = " + p);
-                                // a freed key taken again, once the copy has ended (UnloggedCascades: known gap)
-                                case 1 -> execute(c, "UPDATE parent SET id = " + (!reuseKeys || r.nextBoolean()
-                                        ? next++ : 1 + r.nextInt(PARENTS)) + " WHERE id = " + p);
-                                case 2 -> execute(c, "UPDATE parent SET code = 'k" + (next++) + "', v = v + 1 WHERE id = "
-                                        + p);
-                                default -> {
-                                    int id = next++;
-                                    execute(c, "INSERT INTO parent VALUES (" + id + ", 'n" + id + "', 1)",
-                                            "INSERT INTO child VALUES (" + id + ", " + id + ", 'n" + id + "', 1)",
-                                            "INSERT INTO grandchild VALUES (" + id + ", " + id + ", "
-                                                    + (1 + r.nextInt(PARENTS)) + ")");
-                                }
-                            }
-                            c.commit();
-                        }
-                        catch (SQLException refused) {
-                            c.rollback(); // e.g. the grandchild's 'up' row is gone
-                        }
-                        operations.incrementAndGet();
-                    }
-                }
-                catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "cascading-writer");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void await(long n) throws InterruptedException {
-            while (operations.get() < n && thread.isAlive()) {
-                Thread.sleep(10);
-            }
-            assertThat(thread.isAlive()).as("the writer failed").isTrue();
+        Workload(long seed) {
+            r = new Random(seed);
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
+        public void run(Connection c) throws SQLException {
+            int p = 1 + r.nextInt(r.nextBoolean() ? PARENTS : next);
+            try {
+                switch (r.nextInt(4)) {
+                    case 0 -> execute(c, "DELETE FROM parent WHERE id = " + p);
+                    // a freed key taken again, once the copy has ended (UnloggedCascades: known gap)
+                    case 1 -> execute(c, "UPDATE parent SET id = " + (!reuseKeys || r.nextBoolean()
+                            ? next++ : 1 + r.nextInt(PARENTS)) + " WHERE id = " + p);
+                    case 2 -> execute(c, "UPDATE parent SET code = 'k" + (next++) + "', v = v + 1 WHERE id = " + p);
+                    default -> {
+                        int id = next++;
+                        execute(c, "INSERT INTO parent VALUES (" + id + ", 'n" + id + "', 1)",
+                                "INSERT INTO child VALUES (" + id + ", " + id + ", 'n" + id + "', 1)",
+                                "INSERT INTO grandchild VALUES (" + id + ", " + id + ", "
+                                        + (1 + r.nextInt(PARENTS)) + ")");
+                    }
+                }
+            }
+            catch (SQLException refused) {
+                c.rollback(); // e.g. the grandchild's 'up' row is gone
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.livemigrate.cli;
 
+import io.livemigrate.testing.ChildJava;
 import io.livemigrate.testing.KeyedTables;
 import io.livemigrate.testing.MigrationFixture;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,10 +75,21 @@ class PipelineStagesTest {
             }
         }
         finally {
+            // A catch-up still running writes its log into dir: it must have exited before JUnit deletes dir.
+            List<ProcessHandle> stopping = new ArrayList<>();
             for (String name : List.of("catchup", "catchup-reverse")) {
                 Path pid = dir.resolve("state").resolve(name + ".pid");
                 if (Files.exists(pid)) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+                    ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(stopping::add);
+                }
+            }
+            stopping.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : stopping) {
+                try {
+                    p.onExit().get(60, TimeUnit.SECONDS);
+                }
+                catch (java.util.concurrent.TimeoutException stillRunning) {
+                    p.destroyForcibly();
                 }
             }
         }
@@ -95,8 +107,7 @@ class PipelineStagesTest {
     }
 
     private void runStage(MigrationFixture m, String stage) throws Exception {
-        String launcher = Path.of(System.getProperty("java.home"), "bin", "java") + " -Xmx256m -cp "
-                + System.getProperty("java.class.path") + " " + Main.class.getName();
+        String launcher = ChildJava.commandLine("-Xmx256m");
         Path log = dir.resolve("stage-" + stage + ".log");
         ProcessBuilder pb = new ProcessBuilder("ops/pipeline.sh", stage).redirectErrorStream(true)
                 .redirectOutput(log.toFile());

@@ -1,17 +1,13 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.testing.CatchupLag;
-import io.livemigrate.testing.KeyedTables;
+import io.livemigrate.testing.FailingSwitch;
 import io.livemigrate.testing.MigrationFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 
-import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,32 +22,22 @@ class CatchupDirectionTest {
 
     @Test
     void eachStreamRunsOnlyFromTheSideTheApplicationWritesTo() throws Exception {
-        MigrationFixture m = KeyedTables.fixture(dir, "postgres", "direction");
-        try (Connection s = m.source()) {
-            execute(s, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'direction_app') THEN "
-                    + "CREATE ROLE direction_app; END IF; END $$");
-        }
-        // The operator's switch: it fails on the way to the target while fail-switch exists, and can always go back.
-        Path script = dir.resolve("switch.sh");
-        Files.writeString(script, "[ \"$TARGET_DATABASE\" = '" + m.targetDatabase() + "' ] && [ -e '"
-                + dir.resolve("fail-switch") + "' ] && exit 3\nexit 0\n");
-        Files.createFile(dir.resolve("fail-switch"));
-        PostgresCutoverTest.appendCutover(m, "fence: read-only\n  switch: command\n  command: \"sh " + script + "\"\n"
-                + "  app-roles: [direction_app]\n  max-pause: 10s\n  max-lag: 2s\n");
+        FailingSwitch scenario = FailingSwitch.postgres(dir, "direction", "direction_app", "");
+        MigrationFixture m = scenario.migration();
         assertThat(m.run("copy")).as(m.output()).isZero();
         assertThat(m.run("catchup", "--reverse", "--until-caught-up")).as(m.output()).isEqualTo(2);
         assertThat(m.output()).contains("refused").contains("run cutover first");
 
         Process catchup = PostgresCutoverTest.startChild(m, "catchup");
         try {
-            awaitCaughtUp(m, catchup);
+            scenario.awaitCaughtUp(catchup, m.planName(), m::source);
             assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isEqualTo(1);
             assertThat(m.output()).contains("rolled back");
             assertThat(m.run("catchup", "--reverse", "--until-caught-up")).as(m.output()).isEqualTo(2);
             assertThat(m.output()).contains("a rolled-back cutover leaves the source primary");
 
-            Files.delete(dir.resolve("fail-switch"));
-            awaitCaughtUp(m, catchup);
+            scenario.letTheSwitchSucceed();
+            scenario.awaitCaughtUp(catchup, m.planName(), m::source);
             assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
             assertThat(catchup.waitFor(60, TimeUnit.SECONDS)).as("step 9 stops the forward stream").isTrue();
         }
@@ -62,13 +48,5 @@ class CatchupDirectionTest {
         assertThat(m.run("catchup", "--until-caught-up")).as(m.output()).isEqualTo(2);
         assertThat(m.output()).contains("would carry the reverse stream's writes back");
         assertThat(m.run("catchup", "--reverse", "--until-caught-up", "--max-lag", "0")).as(m.output()).isZero();
-    }
-
-    private static void awaitCaughtUp(MigrationFixture m, Process catchup) throws Exception {
-        CatchupLag.awaitUnder(m, m.planName(), 1.0, catchup, () -> {
-            try (Connection s = m.source()) {
-                execute(s, "UPDATE acct SET v = v + 1 WHERE id = 5");
-            }
-        });
     }
 }

@@ -1,8 +1,8 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.cli.Main;
 import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.testing.CatchupLag;
+import io.livemigrate.testing.ChildJava;
 import io.livemigrate.testing.ExternalProcess;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.PgBouncerProcess;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -197,9 +196,8 @@ class PostgresCutoverTest {
     }
 
     static Process startChild(MigrationFixture m, String command, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
-                "--plan", m.plan().toString(), "--repository", m.repositoryUrl()));
+        List<String> cmd = ChildJava.command("-Xmx256m", command, "--plan", m.plan().toString(), "--repository",
+                m.repositoryUrl());
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(m.dir().resolve(command + String.join("", extra) + "-child.log").toFile()).start();

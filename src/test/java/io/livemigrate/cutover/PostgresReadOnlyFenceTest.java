@@ -135,16 +135,8 @@ class PostgresReadOnlyFenceTest {
         return DriverManager.getConnection(pg.jdbcUrl(database), APP, "app");
     }
 
-    private static void awaitCaughtUp(MigrationFixture m, String plan, Process catchup, Connector side) throws Exception {
-        CatchupLag.awaitUnder(m, plan, 1.0, catchup, () -> {
-            try (Connection c = side.connect()) {
-                execute(c, "UPDATE acct SET note = note WHERE id = 2");
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Connector {
-        Connection connect() throws SQLException;
+    private static void awaitCaughtUp(MigrationFixture m, String plan, Process catchup, CatchupLag.Side side)
+            throws Exception {
+        CatchupLag.awaitCaughtUp(m, plan, catchup, side, "UPDATE acct SET note = note WHERE id = 2");
     }
 }

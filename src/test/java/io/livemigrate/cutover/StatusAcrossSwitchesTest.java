@@ -1,8 +1,7 @@
 package io.livemigrate.cutover;
 
 import io.livemigrate.demo.EmbeddedServer;
-import io.livemigrate.testing.CatchupLag;
-import io.livemigrate.testing.KeyedTables;
+import io.livemigrate.testing.FailingSwitch;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
 import io.livemigrate.testing.TestServer;
@@ -12,14 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,21 +32,11 @@ class StatusAcrossSwitchesTest {
 
     @Test
     void statusFollowsEverySwitchAndComplete() throws Exception {
-        MigrationFixture m = KeyedTables.fixture(dir, "postgres", "status");
+        FailingSwitch scenario = FailingSwitch.postgres(dir, "status", "status_app", "  reverify-budget: 5s\n");
+        MigrationFixture m = scenario.migration();
         // A PostgreSQL job repository: status's SQL on a second kind of repository (ServerTest reads H2's)
         EmbeddedServer pg = TestDatabases.postgres();
         m.repository(TestServer.of(pg).newDatabase("status_repo") + "?user=" + pg.user() + "&password=" + pg.password());
-        try (Connection s = m.source()) {
-            execute(s, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'status_app') THEN "
-                    + "CREATE ROLE status_app; END IF; END $$");
-        }
-        // The operator's switch fails on the way to the target while fail-switch exists.
-        Path script = dir.resolve("switch.sh");
-        Files.writeString(script, "[ \"$TARGET_DATABASE\" = '" + m.targetDatabase() + "' ] && [ -e '"
-                + dir.resolve("fail-switch") + "' ] && exit 3\nexit 0\n");
-        Files.createFile(dir.resolve("fail-switch"));
-        PostgresCutoverTest.appendCutover(m, "fence: read-only\n  switch: command\n  command: \"sh " + script + "\"\n"
-                + "  app-roles: [status_app]\n  max-pause: 10s\n  max-lag: 2s\n  reverify-budget: 5s\n");
         assertThat(m.run("copy")).as(m.output()).isZero();
         SoftAssertions softly = new SoftAssertions();
         JsonNode status = status(m);
@@ -58,7 +44,7 @@ class StatusAcrossSwitchesTest {
 
         Process forward = PostgresCutoverTest.startChild(m, "catchup");
         try {
-            awaitCaughtUp(m, forward, m::source, m.planName());
+            scenario.awaitCaughtUp(forward, m.planName(), m::source);
             assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isEqualTo(1);
             status = status(m);
             softly.assertThat(status.path("primary").asString()).as("primary after a rolled-back cutover")
@@ -78,8 +64,8 @@ class StatusAcrossSwitchesTest {
                         .contains("the switch command exited with 3").contains("rolled back");
             }
 
-            Files.delete(dir.resolve("fail-switch"));
-            awaitCaughtUp(m, forward, m::source, m.planName());
+            scenario.letTheSwitchSucceed();
+            scenario.awaitCaughtUp(forward, m.planName(), m::source);
             assertThat(m.run("cutover", "--skip-verify")).as(m.output()).isZero();
             assertThat(forward.waitFor(60, TimeUnit.SECONDS)).as("step 9 stops the forward stream").isTrue();
         }
@@ -101,7 +87,7 @@ class StatusAcrossSwitchesTest {
 
         Process reverse = PostgresCutoverTest.startChild(m, "catchup", "--reverse");
         try {
-            awaitCaughtUp(m, reverse, m::target, m.planName() + "-reverse");
+            scenario.awaitCaughtUp(reverse, m.planName() + "-reverse", m::target);
             assertThat(m.run("revert")).as(m.output()).isZero();
             assertThat(reverse.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
@@ -183,18 +169,5 @@ class StatusAcrossSwitchesTest {
     private static String text(MigrationFixture m) throws Exception {
         assertThat(m.run("status")).as(m.output()).isZero();
         return m.output();
-    }
-
-    private static void awaitCaughtUp(MigrationFixture m, Process catchup, Side side, String plan) throws Exception {
-        CatchupLag.awaitUnder(m, plan, 1.0, catchup, () -> {
-            try (Connection c = side.connect()) {
-                execute(c, "UPDATE acct SET v = v + 1 WHERE id = 5");
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Side {
-        Connection connect() throws Exception;
     }
 }

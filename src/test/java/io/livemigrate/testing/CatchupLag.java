@@ -42,6 +42,25 @@ public final class CatchupLag {
                 + "); its log:\n" + m.childLog("catchup"));
     }
 
+    /**
+     * {@link #awaitUnder} with a lag under a second, running {@code nudge} (a statement that changes a row) on
+     * {@code side}, the side catch-up reads from, each round.
+     */
+    public static void awaitCaughtUp(MigrationFixture m, String plan, Process child, Side side, String nudge)
+            throws Exception {
+        awaitUnder(m, plan, 1.0, child, () -> {
+            try (java.sql.Connection c = side.connect()) {
+                TableContents.execute(c, nudge);
+            }
+        });
+    }
+
+    /** The side a catch-up reads from, e.g. {@code m::source}. */
+    @FunctionalInterface
+    public interface Side {
+        java.sql.Connection connect() throws java.sql.SQLException;
+    }
+
     @FunctionalInterface
     public interface SqlAction {
         void run() throws Exception;

@@ -192,9 +192,7 @@ public final class MigrationFixture {
 
     /** Starts a command in a child JVM writing its output to {@code log}, e.g. one log per worker process. */
     public Process start(String command, String heap, Path log, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
-                "--plan", plan().toString(), "--repository", repositoryUrl()));
+        List<String> cmd = ChildJava.command(heap, command, "--plan", plan().toString(), "--repository", repositoryUrl());
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
@@ -204,9 +202,8 @@ public final class MigrationFixture {
      * {@code <command>-child.log}, so a test can start, kill and restart it and read every run's output.
      */
     public Process startAppending(String command, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command,
-                "--plan", plan().toString(), "--repository", repositoryUrl()));
+        List<String> cmd = ChildJava.command("-Xmx512m", command, "--plan", plan().toString(), "--repository",
+                repositoryUrl());
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(command + "-child.log").toFile()))

@@ -1,8 +1,8 @@
 package io.livemigrate.verify;
 
 import io.livemigrate.repository.RepositoryLockRetry;
-import io.livemigrate.cli.Main;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.testing.ChildJava;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +16,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,9 +61,8 @@ class VerifyKillResumeTest {
         Connection repository = RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
         long chunks = 0;
         try {
-            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "verify",
-                    "--plan", m.plan().toString(), "--repository", m.repositoryUrl(), "--chunk-rows", "50"))
+            Process child = new ProcessBuilder(ChildJava.command("-Xmx256m", "verify", "--plan", m.plan().toString(),
+                    "--repository", m.repositoryUrl(), "--chunk-rows", "50"))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("verify-child.log").toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (System.nanoTime() < deadline && child.isAlive() && (chunks = verifiedChunks(repository)) < 10) {

@@ -1,6 +1,5 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.BinlogPosition;
 import io.livemigrate.engine.ChangePosition;
@@ -8,10 +7,7 @@ import io.livemigrate.engine.Column;
 import io.livemigrate.engine.ColumnValue;
 import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.RowChange;
-import io.livemigrate.engine.Secret;
-import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.testing.TestDatabases;
 import io.livemigrate.testing.TypeSamples;
 import org.junit.jupiter.api.Test;
 
@@ -29,36 +25,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The binlog stream against the embedded MariaDB: exact text per column kind, streaming, stop conditions. */
 class MySqlChangeStreamTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = BinlogTestDatabase.WAIT;
 
-    private final String url = TestDatabases.mariadb().newDatabase("binlog");
-    private final String db = EmbeddedServer.databaseOf(url);
-
-    private Connection connect() throws SQLException {
-        return TestDatabases.mariadb().connect(db);
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    private TableInfo describe(Connection c, String table) throws SQLException {
-        return MySqlCatalog.describe(c, new TableId(db, table)).orElseThrow();
-    }
-
-    private MySqlChangeStream open(Connection c, List<TableInfo> tables) throws SQLException {
-        ChangePosition from = MySqlPosition.capture(c);
-        return MySqlChangeStream.open(new Endpoint("source", url, "root", Secret.of("")), from, tables);
-    }
+    private final BinlogTestDatabase binlog = new BinlogTestDatabase("binlog");
+    private final String db = binlog.db;
 
     /** Every change up to the next Commit; Begin first. */
     private static List<RowChange> transaction(MySqlChangeStream stream) throws SQLException {
@@ -139,16 +115,16 @@ class MySqlChangeStreamTest {
     @Test
     void everyColumnKindArrivesAsTheCopysExactTextAndReadsBack() throws Exception {
         String[] samples = TypeSamples.mysql();
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, samples[0], samples[1], "SET SESSION time_zone = '+00:00'",
                     """
                     CREATE TABLE extras (id int PRIMARY KEY, t1 time(1), t3 time(3), t0 time, dt3 datetime(3),
                       dt0 datetime, ts0 timestamp NULL DEFAULT NULL, f float, d double, l1 char(5) CHARACTER SET latin1,
                       bn binary(8), e enum('1','2','x'), bt bit(13), dn decimal(10,0), du decimal(20,4) unsigned,
                       tt tinytext CHARACTER SET latin1, mb mediumblob, js json)""");
-            TableInfo everything = describe(c, "everything");
-            TableInfo extras = describe(c, "extras");
-            try (MySqlChangeStream stream = open(c, List.of(everything, extras))) {
+            TableInfo everything = binlog.describe(c, "everything");
+            TableInfo extras = binlog.describe(c, "extras");
+            try (MySqlChangeStream stream = binlog.open(c, List.of(everything, extras))) {
                 execute(c, samples[2]);
                 Map<String, Map<String, ColumnValue>> rows = expected(c, everything);
                 List<RowChange> inserts = transaction(stream);
@@ -199,11 +175,11 @@ class MySqlChangeStreamTest {
 
     @Test
     void commitPositionsResumeAfterTheTransactionAndCarryTheGtid() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, v int)");
-            TableInfo t = describe(c, "t");
+            TableInfo t = binlog.describe(c, "t");
             BinlogPosition second;
-            try (MySqlChangeStream stream = open(c, List.of(t))) {
+            try (MySqlChangeStream stream = binlog.open(c, List.of(t))) {
                 execute(c, "INSERT INTO t VALUES (1, 1)");
                 transaction(stream);
                 BinlogPosition afterFirst = MySqlPosition.capture(c);
@@ -221,8 +197,7 @@ class MySqlChangeStreamTest {
                 assertThat(caughtUp(stream)).as("nothing left behind once every event was delivered").isTrue();
             }
             execute(c, "INSERT INTO t VALUES (3, 3)");
-            try (MySqlChangeStream resumed = MySqlChangeStream.open(
-                    new Endpoint("source", url, "root", Secret.of("")), second, List.of(t))) {
+            try (MySqlChangeStream resumed = MySqlChangeStream.open(binlog.endpoint(), second, List.of(t))) {
                 assertThat(transaction(resumed)).singleElement()
                         .satisfies(r -> assertThat(r.after().get("id")).isEqualTo(ColumnValue.of("3")));
             }
@@ -231,10 +206,10 @@ class MySqlChangeStreamTest {
 
     @Test
     void halfAMillionRowTransactionStreamsThroughWithFlatMemory() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE big (id int PRIMARY KEY, pad varchar(100))");
-            TableInfo t = describe(c, "big");
-            try (MySqlChangeStream stream = open(c, List.of(t))) {
+            TableInfo t = binlog.describe(c, "big");
+            try (MySqlChangeStream stream = binlog.open(c, List.of(t))) {
                 execute(c, "INSERT INTO big SELECT seq, repeat('p', 100) FROM seq_1_to_500000");
                 var memory = ManagementFactory.getMemoryMXBean();
                 System.gc();
@@ -262,10 +237,10 @@ class MySqlChangeStreamTest {
 
     @Test
     void ddlOnAMigratedTableStopsAndDdlElsewhereIsIgnored() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE orders (id int PRIMARY KEY, v int)", "CREATE TABLE other (id int PRIMARY KEY)");
-            TableInfo t = describe(c, "orders");
-            try (MySqlChangeStream stream = open(c, List.of(t))) {
+            TableInfo t = binlog.describe(c, "orders");
+            try (MySqlChangeStream stream = binlog.open(c, List.of(t))) {
                 execute(c, "ALTER TABLE other ADD COLUMN x int", "CREATE TABLE orders_log (id int)",
                         "INSERT INTO orders VALUES (1, 1)");
                 assertThat(transaction(stream)).hasSize(1);
@@ -289,17 +264,17 @@ class MySqlChangeStreamTest {
 
     @Test
     void expiredBinlogAndKeylessTableAndWrongRowImageStop() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE keyed (id int PRIMARY KEY)", "CREATE TABLE heap (v int)");
             BinlogPosition now = MySqlPosition.capture(c);
-            Endpoint source = new Endpoint("source", url, "root", Secret.of(""));
+            Endpoint source = binlog.endpoint();
             try (MySqlChangeStream s = MySqlChangeStream.open(source,
                     new BinlogPosition("mysql-bin.000000", now.pos(), now.gtid(), now.flavor()),
-                    List.of(describe(c, "keyed")))) {
+                    List.of(binlog.describe(c, "keyed")))) {
                 assertThat(s.poll(WAIT)).isInstanceOfSatisfying(ChangeEvent.Stop.class, stop ->
                         assertThat(stop.message()).startsWith("binlog expired").contains("Re-run the copy"));
             }
-            try (MySqlChangeStream s = MySqlChangeStream.open(source, now, List.of(describe(c, "heap")))) {
+            try (MySqlChangeStream s = MySqlChangeStream.open(source, now, List.of(binlog.describe(c, "heap")))) {
                 assertThat(s.poll(WAIT)).isInstanceOfSatisfying(ChangeEvent.Stop.class, stop ->
                         assertThat(stop.message()).contains("has no primary key"));
             }

@@ -1,28 +1,22 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.engine.ChangeEvent;
-import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.ColumnValue;
-import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.RowChange;
-import io.livemigrate.engine.Secret;
-import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
-import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,27 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MySqlRowShapeTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = BinlogTestDatabase.WAIT;
 
-    private final String url = TestDatabases.mariadb().newDatabase("rowshape");
-    private final String db = EmbeddedServer.databaseOf(url);
-
-    private Connection connect() throws SQLException {
-        return TestDatabases.mariadb().connect(db);
-    }
-
-    private static void execute(Connection c, String... sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    private MySqlChangeStream open(Connection c, TableInfo t) throws SQLException {
-        ChangePosition from = MySqlPosition.capture(c);
-        return MySqlChangeStream.open(new Endpoint("source", url, "root", Secret.of("")), from, List.of(t));
-    }
+    private final BinlogTestDatabase binlog = new BinlogTestDatabase("rowshape");
+    private final String db = binlog.db;
 
     /** The next row change, or the stop, skipping Begin and Commit. */
     private static ChangeEvent next(MySqlChangeStream stream) throws SQLException {
@@ -70,11 +47,11 @@ class MySqlRowShapeTest {
     @ParameterizedTest
     @ValueSource(strings = {"MINIMAL", "NOBLOB"})
     void aSessionLoggingIncompleteRowImagesStopsCatchup(String image) throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, a varchar(20), b blob, n int)",
                     "INSERT INTO t VALUES (1, 'kept', X'0102', 1)");
-            TableInfo t = MySqlCatalog.describe(c, new TableId(db, "t")).orElseThrow();
-            try (MySqlChangeStream stream = open(c, t)) {
+            TableInfo t = binlog.describe(c, "t");
+            try (MySqlChangeStream stream = binlog.open(c, List.of(t))) {
                 execute(c, "UPDATE t SET n = 2 WHERE id = 1");
                 assertThat(next(stream)).isInstanceOf(ChangeEvent.Change.class);
                 execute(c, "SET SESSION binlog_row_image = " + image, "UPDATE t SET n = 3 WHERE id = 1",
@@ -92,14 +69,14 @@ class MySqlRowShapeTest {
      */
     @Test
     void valuesAreNamedBySourceColumnOrderWhenTheTargetOrdersColumnsOtherwise() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, a varchar(20), b varchar(20), c int)",
                     "ALTER TABLE t ADD COLUMN x varchar(20) AFTER a");
-            TableInfo source = MySqlCatalog.describe(c, new TableId(db, "t")).orElseThrow();
+            TableInfo source = binlog.describe(c, "t");
             List<Column> targetOrder = new ArrayList<>(source.columns());
             targetOrder.add(targetOrder.remove(2)); // id, a, b, c, x: the target's ALTER added x at the end
             TableInfo target = new TableInfo(source.id(), targetOrder, source.keyColumns(), source.keyName(), 0, 0);
-            try (MySqlChangeStream stream = open(c, target)) {
+            try (MySqlChangeStream stream = binlog.open(c, List.of(target))) {
                 Random r = new Random(9);
                 for (int id = 1; id <= 20; id++) {
                     String a = "a" + r.nextInt(1000);
@@ -120,11 +97,11 @@ class MySqlRowShapeTest {
     /** A column the source has and the target lacks (the DDL not repeated there) stops with what to do. */
     @Test
     void aColumnOnlyOneSideHasStops() throws Exception {
-        try (Connection c = connect()) {
+        try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, a varchar(20))");
-            TableInfo before = MySqlCatalog.describe(c, new TableId(db, "t")).orElseThrow();
+            TableInfo before = binlog.describe(c, "t");
             execute(c, "ALTER TABLE t ADD COLUMN x int AFTER id");
-            try (MySqlChangeStream stream = open(c, before)) {
+            try (MySqlChangeStream stream = binlog.open(c, List.of(before))) {
                 assertThat(stream.poll(WAIT)).isInstanceOfSatisfying(ChangeEvent.Stop.class, s ->
                         assertThat(s.message()).contains(db + ".t", "the source only: [x]", "catchup again"));
             }
