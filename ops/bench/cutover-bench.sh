@@ -91,7 +91,7 @@ cutover:
   max-lag: 2s
   pgbouncer: { admin: "127.0.0.1:$BOUNCER_PORT", admin-user: lm_admin, config-file: "$WORK/pgbouncer.ini", database: app }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
+REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
 lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
