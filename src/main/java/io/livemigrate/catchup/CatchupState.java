@@ -44,13 +44,13 @@ public final class CatchupState {
      * {@code deadlineMillis} ({@link System#currentTimeMillis()}). Returns the applied position once reached, empty at
      * the deadline; {@code lastSeen} receives what was applied when it gave up, for the message.
      */
-    public static Optional<ChangePosition> awaitApplied(Connection target, Engine engine, String plan,
+    public static Optional<ChangePosition> awaitApplied(Connection target, String plan,
                                                         ChangePosition mark, long deadlineMillis, long pollMillis,
                                                         java.util.function.Consumer<Optional<ChangePosition>> lastSeen)
             throws SQLException, InterruptedException {
         while (true) {
             Optional<ChangePosition> applied = read(target, plan);
-            if (applied.isPresent() && engine.reached(applied.get(), mark)) {
+            if (applied.isPresent() && applied.get().reached(mark)) {
                 return applied;
             }
             if (System.currentTimeMillis() >= deadlineMillis) {

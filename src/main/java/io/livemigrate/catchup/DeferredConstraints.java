@@ -48,7 +48,7 @@ final class DeferredConstraints {
 
     /** Whether some are still to be built and {@code applied} (committed on the target) is past the copy's end. */
     boolean due(ChangePosition applied) {
-        return pending > 0 && (copyEnd == null || applied != null && resources.engine().reached(applied, copyEnd));
+        return pending > 0 && (copyEnd == null || applied != null && applied.reached(copyEnd));
     }
 
     /**

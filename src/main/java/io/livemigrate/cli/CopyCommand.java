@@ -6,7 +6,7 @@ import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.copy.CopyProgress;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.plan.MigrationPlan;
-import io.livemigrate.scaleout.ScaleOut;
+import io.livemigrate.scaleout.ScaleOutSettings;
 import io.livemigrate.scaleout.ScaleOutContexts;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -39,7 +39,7 @@ class CopyCommand implements Callable<Integer> {
             report.print(System.err);
             return ExitCodes.BAD_INPUT;
         }
-        ScaleOut remote = workers.resolve(options, plan);
+        ScaleOutSettings remote = workers.resolve(options, plan);
         System.out.println("copy: plan '" + plan.name() + "', " + report.tables().size() + " table(s), "
                 + (remote == null ? plan.copy().threads() + " thread(s)" : "remote workers") + ", "
                 + plan.copy().chunkRows() + " rows per chunk");

@@ -59,7 +59,7 @@ class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MigrationPlan plan = options.loadPlan();
-        io.livemigrate.scaleout.ScaleOut remote = naive ? null : workers.resolve(options, plan);
+        io.livemigrate.scaleout.ScaleOutSettings remote = naive ? null : workers.resolve(options, plan);
         try (ConfigurableApplicationContext ctx = io.livemigrate.scaleout.ScaleOutContexts.manager(plan,
                 options.repositoryLocation(), remote, VerifyJobConfiguration.class)) {
             MigrationResources resources = ctx.getBean(MigrationResources.class);

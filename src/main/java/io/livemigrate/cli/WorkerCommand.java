@@ -3,7 +3,7 @@ package io.livemigrate.cli;
 import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.plan.PlanLoader;
-import io.livemigrate.scaleout.ScaleOut;
+import io.livemigrate.scaleout.ScaleOutSettings;
 import io.livemigrate.scaleout.ScaleOutContexts;
 import io.livemigrate.scaleout.WorkerIdentity;
 import io.livemigrate.verify.VerifyJobConfiguration;
@@ -35,7 +35,8 @@ class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MigrationPlan plan = options.loadPlan();
-        ScaleOut settings = ScaleOut.resolve(broker, new PlanLoader().workers(plan.file()), plan.name(), System::getenv);
+        ScaleOutSettings settings = ScaleOutSettings.resolve(broker, new PlanLoader().workers(plan.file()), plan.name(),
+                System::getenv);
         CountDownLatch stopped = new CountDownLatch(1);
         try (ConfigurableApplicationContext ctx = ScaleOutContexts.worker(plan, options.repositoryLocation(), settings,
                 CopyJobConfiguration.class, VerifyJobConfiguration.class)) {

@@ -3,7 +3,7 @@ package io.livemigrate.cli;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.plan.PlanLoader;
 import io.livemigrate.plan.WorkerOptions;
-import io.livemigrate.scaleout.ScaleOut;
+import io.livemigrate.scaleout.ScaleOutSettings;
 import picocli.CommandLine.Option;
 
 /** {@code --workers} and {@code --broker}, shared by the commands whose partitions can run on remote workers. */
@@ -20,12 +20,12 @@ public class WorkersOptions {
     String broker;
 
     /** The remote settings, or null when partitions run locally. */
-    ScaleOut resolve(PlanOptions options, MigrationPlan plan) {
+    ScaleOutSettings resolve(PlanOptions options, MigrationPlan plan) {
         if (workers != null && !workers.equals("local") && !workers.equals("remote")) {
             throw new ErrorReporter.UsageException("--workers: '" + workers + "' is not local or remote");
         }
         WorkerOptions fromPlan = new PlanLoader().workers(plan.file());
         boolean remote = workers == null ? fromPlan.remote() : workers.equals("remote");
-        return remote ? ScaleOut.resolve(broker, fromPlan, plan.name(), System::getenv) : null;
+        return remote ? ScaleOutSettings.resolve(broker, fromPlan, plan.name(), System::getenv) : null;
     }
 }

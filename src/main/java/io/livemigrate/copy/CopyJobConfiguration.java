@@ -1,5 +1,6 @@
 package io.livemigrate.copy;
 
+import io.livemigrate.core.LivemigrateApplication;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.core.MigrationTables;
 import io.livemigrate.core.OwnerListener;
@@ -21,9 +22,11 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -61,8 +64,10 @@ public class CopyJobConfiguration {
 
     /** The plan's throttle (livemigrate throttle), polled from the job repository while this process runs. */
     @Bean(destroyMethod = "close")
-    Throttle copyThrottle(javax.sql.DataSource dataSource, MigrationResources resources) {
-        return new Throttle(resources.plan().name(), new ThrottleStore(dataSource), resources.source()).start();
+    Throttle copyThrottle(javax.sql.DataSource dataSource, MigrationResources resources,
+                          @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
+        return new Throttle(resources.plan().name(), new ThrottleStore(dataSource), resources.source(), scheduler)
+                .start();
     }
 
     @Bean

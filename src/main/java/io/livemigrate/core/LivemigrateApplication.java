@@ -13,6 +13,7 @@ import org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcAutoConfigurat
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import java.sql.SQLException;
 
@@ -28,14 +29,28 @@ import java.sql.SQLException;
         BatchJdbcAutoConfiguration.class, BatchAutoConfiguration.class})
 public class LivemigrateApplication {
 
+    /** The bean name of the process's {@link #livemigrateScheduler() scheduler}. */
+    public static final String SCHEDULER = "livemigrateScheduler";
+
+    /**
+     * The process's periodic work: the throttle's poll, a worker's lease heart-beats, the manager's lease watchdog.
+     * Daemon threads, one per kind of work so a slow lag query never delays a heart-beat. When the context closes
+     * (after the beans that scheduled on it), a round under way finishes, for up to 5 s, and no other starts.
+     */
+    @Bean(SCHEDULER)
+    ThreadPoolTaskScheduler livemigrateScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(3);
+        scheduler.setThreadNamePrefix("livemigrate-scheduler-");
+        scheduler.setDaemon(true);
+        scheduler.setWaitForTasksToCompleteOnShutdown(true);
+        scheduler.setAwaitTerminationMillis(5000);
+        return scheduler;
+    }
+
     @Bean
     HikariDataSource dataSource(RepositoryLocation location) throws SQLException {
-        HikariDataSource ds = new HikariDataSource();
-        ds.setJdbcUrl(location.url());
-        ds.setUsername(location.user());
-        ds.setPassword(location.password().reveal());
-        ds.setPoolName("livemigrate-repository");
-        ds.setMaximumPoolSize(16);
+        HikariDataSource ds = location.pool("livemigrate-repository", 16);
         RepositoryLockRetry.open(() -> {
             ds.getConnection().close();
             return null;

@@ -97,7 +97,8 @@ public class CutoverJobConfiguration {
                 return;
             }
             try {
-                String done = CutoverRollback.rollBack(new CutoverRecord(execution, repository), steps.methods());
+                String done = CutoverRollback.rollBack(new CutoverRecord(execution, repository),
+                        steps.fenceAndSwitch());
                 execution.setExitStatus(execution.getExitStatus().and(new ExitStatus("ROLLED_BACK", done)));
             }
             catch (Exception e) {

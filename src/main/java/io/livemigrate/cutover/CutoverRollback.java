@@ -17,21 +17,21 @@ final class CutoverRollback {
     }
 
     /** @return what was done, for the operator */
-    static String rollBack(CutoverRecord record, CutoverMethods methods) throws Exception {
+    static String rollBack(CutoverRecord record, FenceAndSwitchFactory fenceAndSwitch) throws Exception {
         StringBuilder done = new StringBuilder();
         if (record.has(CutoverRecord.SWITCH_RESTORE) && !record.has(CutoverRecord.SWITCH_DONE)) {
-            TrafficSwitch sw = methods.trafficSwitch();
+            TrafficSwitch sw = fenceAndSwitch.trafficSwitch();
             sw.undo(record.get(CutoverRecord.SWITCH_RESTORE));
             done.append("switch undone (").append(sw.describe()).append("); ");
         }
         if (record.has(CutoverRecord.FENCE_RESTORE) && !record.has(CutoverRecord.FENCE_LIFTED)) {
-            Fence fence = methods.fence();
+            Fence fence = fenceAndSwitch.fence();
             fence.lift(record.get(CutoverRecord.FENCE_RESTORE));
             record.put(CutoverRecord.FENCE_LIFTED, true);
             done.append("fence lifted (").append(fence.describe()).append("); ");
         }
         if ("true".equals(record.get(CutoverRecord.REVERSE_PREPARED))) {
-            methods.dropPreparedReverse();
+            fenceAndSwitch.dropPreparedReverse();
             record.put(CutoverRecord.REVERSE_PREPARED, false);
             done.append("reverse change capture created by this run removed from the target; ");
         }

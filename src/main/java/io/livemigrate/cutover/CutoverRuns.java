@@ -55,7 +55,8 @@ public final class CutoverRuns {
             // Before a new run reads what its fence must restore, whatever an earlier run left in force is lifted:
             // a run that died, or one whose own rollback failed (the fence would otherwise be taken as the normal).
             if (unfinished) {
-                String done = CutoverRollback.rollBack(new CutoverRecord(previous, repository), steps.methods());
+                String done = CutoverRollback.rollBack(new CutoverRecord(previous, repository),
+                        steps.fenceAndSwitch());
                 if (died) {
                     operator.abandon(operator.recover(previous));
                 }

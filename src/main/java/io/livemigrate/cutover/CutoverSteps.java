@@ -38,7 +38,7 @@ final class CutoverSteps {
     private final MigrationResources resources;
     private final MigrationTables tables;
     private final CutoverDialect dialect;
-    private final CutoverMethods methods;
+    private final FenceAndSwitchFactory fenceAndSwitch;
     private final JobRepository repository;
     private final JobOperator operator;
 
@@ -46,13 +46,13 @@ final class CutoverSteps {
         this.resources = resources;
         this.tables = tables;
         this.dialect = resources.engine().cutover();
-        this.methods = new CutoverMethods(resources, dialect, tables.ids());
+        this.fenceAndSwitch = new FenceAndSwitchFactory(resources, dialect, tables.ids());
         this.repository = repository;
         this.operator = operator;
     }
 
-    CutoverMethods methods() {
-        return methods;
+    FenceAndSwitchFactory fenceAndSwitch() {
+        return fenceAndSwitch;
     }
 
     CutoverRecord record(ChunkContext chunk) {
@@ -82,16 +82,16 @@ final class CutoverSteps {
         MigrationMetrics.global().prepareCutover();
         advanceSequences(run, "sequences.ahead");
         if (!record.has(CutoverRecord.FENCE_RESTORE)) {
-            record.put(CutoverRecord.FENCE_RESTORE, methods.fence().prepare());
+            record.put(CutoverRecord.FENCE_RESTORE, fenceAndSwitch.fence().prepare());
         }
         run.switchRestore(record.has(CutoverRecord.SWITCH_RESTORE) ? record.get(CutoverRecord.SWITCH_RESTORE)
-                : methods.trafficSwitch().prepare());
+                : fenceAndSwitch.trafficSwitch().prepare());
         run.reverification(new Reverification(resources, tables, repository));
     }
 
     /** Step 2: the pause clock starts. */
     void fence(CutoverPause.Run run) throws Exception {
-        Fence fence = methods.fence();
+        Fence fence = fenceAndSwitch.fence();
         run.pauseStarted(System.currentTimeMillis());
         fence.apply();
         log.info("2/9 writes fenced: {}", fence.describe());
@@ -110,7 +110,7 @@ final class CutoverSteps {
             target.setAutoCommit(true);
             java.util.concurrent.atomic.AtomicReference<Optional<ChangePosition>> last =
                     new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
-            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, resources.engine(), plan.name(), drain,
+            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan.name(), drain,
                     deadline, 2, last::set);
             if (applied.isEmpty()) {
                 throw new IllegalStateException("catch-up did not reach the fence position " + drain + " within "
@@ -171,7 +171,7 @@ final class CutoverSteps {
      */
     void switchTraffic(CutoverPause.Run run) throws Exception {
         CutoverRecord record = run.record();
-        TrafficSwitch sw = methods.trafficSwitch();
+        TrafficSwitch sw = fenceAndSwitch.trafficSwitch();
         if (!record.has(CutoverRecord.SWITCH_RESTORE)) {
             record.set(CutoverRecord.PAUSE_STARTED, run.pauseStarted());
             record.put(CutoverRecord.SWITCH_RESTORE, run.switchRestore());
@@ -184,7 +184,7 @@ final class CutoverSteps {
     /** Step 8: writes resume on the new primary; the pause clock stops, then the outcome is recorded. */
     void unfence(CutoverPause.Run run) throws Exception {
         CutoverRecord record = run.record();
-        String released = methods.fence().release(record.get(CutoverRecord.FENCE_RESTORE));
+        String released = fenceAndSwitch.fence().release(record.get(CutoverRecord.FENCE_RESTORE));
         long pause = System.currentTimeMillis() - run.pauseStarted();
         record.set(CutoverRecord.FENCE_LIFTED, true);
         record.put(CutoverRecord.PAUSE_MILLIS, pause);

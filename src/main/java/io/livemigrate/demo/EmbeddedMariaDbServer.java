@@ -159,11 +159,6 @@ public final class EmbeddedMariaDbServer extends EmbeddedServer {
     }
 
     @Override
-    protected String dropDatabaseSql(String name) {
-        return "DROP DATABASE IF EXISTS " + name;
-    }
-
-    @Override
     protected void stopServer() throws ManagedProcessException {
         db.stop();
     }

@@ -77,12 +77,6 @@ public final class EmbeddedPostgresServer extends EmbeddedServer {
     }
 
     @Override
-    protected String dropDatabaseSql(String name) {
-        // WITH (FORCE) ends leftover sessions; a replication slot still using the database blocks the drop.
-        return "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)";
-    }
-
-    @Override
     protected void stopServer() throws IOException {
         postgres.close();
     }

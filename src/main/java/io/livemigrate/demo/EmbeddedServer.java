@@ -71,8 +71,6 @@ public abstract class EmbeddedServer implements AutoCloseable {
 
     protected abstract String createDatabaseSql(String name);
 
-    protected abstract String dropDatabaseSql(String name);
-
     /** Stops the server process and waits for it to exit. */
     protected abstract void stopServer() throws Exception;
 
@@ -90,11 +88,6 @@ public abstract class EmbeddedServer implements AutoCloseable {
     /** Creates an empty database with a name unique on this server, derived from {@code prefix}; returns its URL. */
     public String newDatabase(String prefix) {
         return createDatabase(uniqueName(prefix));
-    }
-
-    public void dropDatabase(String name) {
-        requireValidName(name);
-        executeAsAdmin(dropDatabaseSql(name));
     }
 
     /** A connection to {@code database} as the administrative user; the caller closes it. */

@@ -1,74 +1,39 @@
 package io.livemigrate.engine;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where change capture starts (or has got to) on a source: PostgreSQL {@code slot} and {@code lsn};
- * MySQL/MariaDB {@code file}, {@code pos} and {@code gtid}. Serialized as {@code engine:k=v;k=v} so it can be
- * stored in the job repository and parsed back, with validation.
+ * Where change capture starts (or has got to) on a source, typed per engine: {@link WalPosition} for PostgreSQL,
+ * {@link BinlogPosition} for MySQL/MariaDB. Stored as text in the job repository, in {@code catchup_state} and in the
+ * cutover record, as {@code engine:k=v;k=v}; {@link #parse} reads every text form an earlier version wrote and
+ * {@link #serialize} writes it back byte for byte, so existing repositories and restarts keep working.
  */
-public final class ChangePosition {
+public sealed interface ChangePosition permits WalPosition, BinlogPosition {
 
-    private final String engine;
-    private final Map<String, String> fields;
-
-    public ChangePosition(String engine, Map<String, String> fields) {
-        if (!lowerCaseWord(engine, false)) {
-            throw new IllegalArgumentException("bad change position engine: " + engine);
-        }
-        for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (!lowerCaseWord(e.getKey(), true) || e.getValue().indexOf(';') >= 0) {
-                throw new IllegalArgumentException("bad change position field: " + e.getKey());
-            }
-        }
-        this.engine = engine;
-        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
-    }
+    /** The engine word of the text form: {@code postgresql} or {@code mysql}. */
+    String engine();
 
     /**
-     * [a-z]+, or [a-z_]+ with underscores. Checked without regular expressions: catch-up makes a position for every
-     * source transaction, and {@code String.matches} compiles its pattern at each call.
+     * Whether this position (one catch-up committed on the target) is at or past {@code mark}: every source
+     * transaction committed before {@code mark} was taken is then applied.
+     *
+     * @throws IllegalArgumentException when {@code mark} is another engine's position
      */
-    private static boolean lowerCaseWord(String s, boolean underscores) {
-        if (s == null || s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || underscores && c == '_')) {
-                return false;
-            }
-        }
-        return true;
-    }
+    boolean reached(ChangePosition mark);
 
-    public String engine() {
-        return engine;
-    }
+    /** The text form, {@code engine:k=v;k=v}, fields in the order an earlier version wrote them. */
+    String serialize();
 
-    public String get(String field) {
-        return fields.get(field);
-    }
-
-    public Map<String, String> fields() {
-        return fields;
-    }
-
-    public String serialize() {
-        StringBuilder sb = new StringBuilder(engine).append(':');
-        fields.forEach((k, v) -> sb.append(k).append('=').append(v).append(';'));
-        if (!fields.isEmpty()) {
-            sb.setLength(sb.length() - 1);
-        }
-        return sb.toString();
-    }
-
-    public static ChangePosition parse(String serialized) {
+    /** Reads a text form {@link #serialize} wrote; refuses an unknown engine, unknown fields and malformed values. */
+    static ChangePosition parse(String serialized) {
         int colon = serialized.indexOf(':');
         if (colon < 1) {
             throw new IllegalArgumentException("not a change position: " + serialized);
+        }
+        String engine = serialized.substring(0, colon);
+        if (!PositionText.lowerCaseWord(engine, false)) {
+            throw new IllegalArgumentException("bad change position engine: " + engine);
         }
         Map<String, String> fields = new LinkedHashMap<>();
         String rest = serialized.substring(colon + 1);
@@ -78,24 +43,16 @@ public final class ChangePosition {
                 if (eq < 1) {
                     throw new IllegalArgumentException("not a change position: " + serialized);
                 }
-                fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+                String field = pair.substring(0, eq);
+                if (!PositionText.lowerCaseWord(field, true) || fields.put(field, pair.substring(eq + 1)) != null) {
+                    throw new IllegalArgumentException("bad change position field: " + field);
+                }
             }
         }
-        return new ChangePosition(serialized.substring(0, colon), fields);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ChangePosition p && p.serialize().equals(serialize());
-    }
-
-    @Override
-    public int hashCode() {
-        return serialize().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return serialize();
+        return switch (engine) {
+            case WalPosition.ENGINE -> WalPosition.of(fields);
+            case BinlogPosition.ENGINE -> BinlogPosition.of(fields);
+            default -> throw new IllegalArgumentException("bad change position engine: " + engine);
+        };
     }
 }

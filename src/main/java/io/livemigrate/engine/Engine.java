@@ -105,9 +105,6 @@ public interface Engine {
     /** What the cutover, revert and complete do differently on this engine. */
     CutoverDialect cutover();
 
-    /** Whether {@code applied} (a position catch-up committed on the target) is at or past {@code mark}. */
-    boolean reached(ChangePosition applied, ChangePosition mark);
-
     /**
      * As {@link #capturePosition(Connection, String)}, knowing the plan's tables: PostgreSQL creates the publication
      * for them before the slot, so every change after the slot's start is published.

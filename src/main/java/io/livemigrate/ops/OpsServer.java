@@ -86,12 +86,7 @@ public class OpsServer {
 
     @Bean
     HikariDataSource dataSource(RepositoryLocation location) throws SQLException {
-        HikariDataSource ds = new HikariDataSource();
-        ds.setJdbcUrl(location.url());
-        ds.setUsername(location.user());
-        ds.setPassword(location.password().reveal());
-        ds.setPoolName("livemigrate-server");
-        ds.setMaximumPoolSize(10);
+        HikariDataSource ds = location.pool("livemigrate-server", 10);
         RepositorySchema.ensure(ds);
         QuartzSchema.ensure(ds);
         return ds;

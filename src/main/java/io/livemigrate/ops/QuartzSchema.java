@@ -1,19 +1,18 @@
 package io.livemigrate.ops;
 
+import io.livemigrate.repository.RepositorySchema;
 import io.livemigrate.repository.SchemaCreationLock;
+import org.springframework.batch.infrastructure.support.DatabaseType;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * Creates Quartz's QRTZ_* tables in the job repository database the first time a server uses it (Quartz's own
  * scripts), and leaves existing ones alone: Boot's "always" initializer would drop them under a running cluster.
- * Servers run this after {@link io.livemigrate.repository.RepositorySchema#ensure}.
+ * Servers run this after {@link RepositorySchema#ensure(DataSource)}.
  */
 final class QuartzSchema {
 
@@ -26,16 +25,11 @@ final class QuartzSchema {
      * qrtz_fired_triggers already exists") or dropped what the first had just created.
      */
     static void ensure(DataSource dataSource) throws SQLException {
-        SchemaCreationLock.holding(dataSource, c -> {
-            if (!exists(c)) {
-                ResourceDatabasePopulator script = new ResourceDatabasePopulator(new ClassPathResource(
-                        "org/quartz/impl/jdbcjobstore/tables_" + script(c.getMetaData().getDatabaseProductName()
-                                .toLowerCase()) + ".sql"));
-                // The MySQL script comments with '#', which the populator would send to the server as SQL.
-                script.setCommentPrefixes("--", "#");
-                script.execute(dataSource);
-            }
-        });
+        ResourceDatabasePopulator script = new ResourceDatabasePopulator(new ClassPathResource(
+                "org/quartz/impl/jdbcjobstore/tables_" + script(RepositorySchema.databaseType(dataSource)) + ".sql"));
+        // The MySQL script comments with '#', which the populator would send to the server as SQL.
+        script.setCommentPrefixes("--", "#");
+        RepositorySchema.ensure(dataSource, "QRTZ_LOCKS", script);
     }
 
     /** Quartz's delegate for the database: PostgreSQL stores job data as bytea, the others as blobs. */
@@ -44,22 +38,11 @@ final class QuartzSchema {
                 : "org.quartz.impl.jdbcjobstore.StdJDBCDelegate";
     }
 
-    private static String script(String product) {
-        if (product.contains("postgres")) {
-            return "postgres";
-        }
-        return product.contains("h2") ? "h2" : "mysql_innodb";
-    }
-
-    private static boolean exists(Connection c) throws SQLException {
-        DatabaseMetaData md = c.getMetaData();
-        for (String name : new String[] {"QRTZ_LOCKS", "qrtz_locks"}) {
-            try (ResultSet rs = md.getTables(c.getCatalog(), null, name, new String[] {"TABLE"})) {
-                if (rs.next()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    private static String script(DatabaseType type) {
+        return switch (type) {
+            case POSTGRES -> "postgres";
+            case H2 -> "h2";
+            default -> "mysql_innodb";
+        };
     }
 }

@@ -2,15 +2,16 @@ package io.livemigrate.ops;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.TaskScheduler;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * Paces a running job by the plan's throttle setting, which {@code livemigrate throttle} changes in the job
@@ -27,28 +28,29 @@ public final class Throttle implements AutoCloseable {
     private final String plan;
     private final ThrottleStore store;
     private final DataSource source;
-    private final ScheduledExecutorService poller;
+    private final TaskScheduler scheduler;
+    private ScheduledFuture<?> polling;
     private volatile ThrottleSettings settings = ThrottleSettings.UNLIMITED;
     private volatile long changeNumber;
     private volatile boolean lagging;
     private final RateLimiter limiter = new RateLimiter();
 
-    /** @param source where the lag rule's query runs */
-    public Throttle(String plan, ThrottleStore store, DataSource source) {
+    /**
+     * @param source    where the lag rule's query runs
+     * @param scheduler runs the poll; it outlives this throttle, which stops its polling on {@link #close()}
+     */
+    public Throttle(String plan, ThrottleStore store, DataSource source, TaskScheduler scheduler) {
         this.plan = plan;
         this.store = store;
         this.source = source;
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "throttle-poller");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = scheduler;
     }
 
     /** Reads the setting once (so the first unit already obeys it), then polls. */
     public Throttle start() {
         poll();
-        poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        polling = scheduler.scheduleWithFixedDelay(this::poll, Instant.now().plusMillis(POLL_MILLIS),
+                Duration.ofMillis(POLL_MILLIS));
         return this;
     }
 
@@ -118,9 +120,12 @@ public final class Throttle implements AutoCloseable {
         }
     }
 
+    /** Stops polling; a poll under way finishes (it only reads), no other starts. */
     @Override
     public void close() {
-        poller.shutdownNow();
+        if (polling != null) {
+            polling.cancel(false);
+        }
     }
 
     /** A shared pace: each unit of work moves the next free instant forward by rows / limit seconds. */

@@ -28,11 +28,6 @@ public record TableFilter(List<String> include, List<String> exclude) implements
                 && exclude.stream().noneMatch(p -> glob(p).matcher(qualifiedName).matches());
     }
 
-    /** The schema (or MySQL database) names the include patterns can reach; a pattern with a wildcard there reaches all. */
-    public List<String> schemaPatterns() {
-        return include.stream().map(p -> p.contains(".") ? p.substring(0, p.indexOf('.')) : "*").distinct().toList();
-    }
-
     static Pattern glob(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (char c : pattern.toCharArray()) {

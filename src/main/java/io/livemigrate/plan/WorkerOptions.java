@@ -18,14 +18,6 @@ public record WorkerOptions(boolean remote, BrokerAddress broker, String queue, 
     public static final WorkerOptions DEFAULTS = new WorkerOptions(false, null, null, Duration.ofSeconds(2),
             Duration.ofSeconds(20));
 
-    public WorkerOptions withRemote(boolean remote) {
-        return new WorkerOptions(remote, broker, queue, heartbeat, timeout);
-    }
-
-    public WorkerOptions withBroker(BrokerAddress broker) {
-        return new WorkerOptions(remote, broker, queue, heartbeat, timeout);
-    }
-
     /** The queue name: as configured, else {@code livemigrate.<plan>} so two migrations never share requests. */
     public String queueFor(String planName) {
         return queue != null ? queue : "livemigrate." + planName;

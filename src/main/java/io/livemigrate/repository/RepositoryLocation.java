@@ -1,5 +1,6 @@
 package io.livemigrate.repository;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.Secret;
 import io.livemigrate.plan.ConnectionFailure;
@@ -80,5 +81,16 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
     @Override
     public String toString() {
         return Endpoint.masked(url);
+    }
+
+    /** A connection pool to the repository, {@code poolName} in Hikari's logs; opening it connects nothing yet. */
+    public HikariDataSource pool(String poolName, int maximumSize) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(url);
+        ds.setUsername(user);
+        ds.setPassword(password.reveal());
+        ds.setPoolName(poolName);
+        ds.setMaximumPoolSize(maximumSize);
+        return ds;
     }
 }

@@ -1,7 +1,10 @@
 package io.livemigrate.repository;
 
+import org.springframework.batch.infrastructure.support.DatabaseType;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.datasource.init.DatabasePopulatorUtils;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+import org.springframework.jdbc.support.MetaDataAccessException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -10,10 +13,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Creates the BATCH_* tables (Spring Batch's own scripts) and livemigrate's tables the first time a repository is
- * used, and leaves an existing repository alone. Every process that uses a repository calls it first.
+ * Creates the job repository's tables the first time a repository is used, and leaves an existing repository alone:
+ * Spring Batch's BATCH_* tables from Spring Batch's script for the database, and livemigrate's own tables from
+ * {@code io/livemigrate/schema.sql}. Every process that uses a repository calls {@link #ensure(DataSource)} first;
+ * a server also creates Quartz's tables through {@link #ensure(DataSource, String, ResourceDatabasePopulator)}.
  */
 public final class RepositorySchema {
+
+    private static final String LIVEMIGRATE_SCRIPT = "io/livemigrate/schema.sql";
 
     private RepositorySchema() {
     }
@@ -23,77 +30,53 @@ public final class RepositorySchema {
      * repository (servers, workers, commands) each find it either empty or complete, never half-created.
      */
     public static void ensure(DataSource dataSource) throws SQLException {
+        ResourceDatabasePopulator batch = new ResourceDatabasePopulator(new ClassPathResource(
+                "org/springframework/batch/core/schema-" + batchScript(databaseType(dataSource)) + ".sql"));
         SchemaCreationLock.holding(dataSource, c -> {
-            if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
-                try {
-                    populate(dataSource, new ClassPathResource("org/springframework/batch/core/schema-"
-                            + platform(c.getMetaData().getDatabaseProductName()) + ".sql"));
-                }
-                catch (RuntimeException e) {
-                    // H2 takes no lock (see SchemaCreationLock): a process racing for the same file may win.
-                    if (!tableExists(c, "BATCH_JOB_INSTANCE")) {
-                        throw e;
-                    }
-                }
-            }
-            try (var statement = c.createStatement()) {
-                for (String ddl : OPS_TABLES) {
-                    statement.execute(ddl);
-                }
-            }
+            createIfMissing(c, dataSource, "BATCH_JOB_INSTANCE", batch);
+            // Idempotent (CREATE TABLE IF NOT EXISTS), so run every time: an older repository gains newer tables.
+            DatabasePopulatorUtils.execute(new ResourceDatabasePopulator(new ClassPathResource(LIVEMIGRATE_SCRIPT)),
+                    dataSource);
         });
     }
 
-    /**
-     * livemigrate's own tables in the repository, in SQL that H2, PostgreSQL and MySQL/MariaDB all accept. Throttle:
-     * one row per change, the latest per plan is in force. Schedule runs: one row per Quartz fire, for ops to audit.
-     * Partition leases: who runs which remote partition (PartitionLeases, scale-out). Verify report:
-     * totals and sample differing keys (VerifyReportStore).
-     */
-    private static final String[] OPS_TABLES = {"""
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_THROTTLE (
-              PLAN_NAME VARCHAR(200) NOT NULL, CHANGE_NO BIGINT NOT NULL, ROWS_PER_SECOND BIGINT NOT NULL,
-              PAUSED SMALLINT NOT NULL, LAG_QUERY VARCHAR(2000), MAX_LAG DOUBLE PRECISION, CHANGED_AT TIMESTAMP NOT NULL,
-              CHANGED_BY VARCHAR(200) NOT NULL, CHANGE_TEXT VARCHAR(500) NOT NULL, PRIMARY KEY (PLAN_NAME, CHANGE_NO))""",
-            """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_SCHEDULE_RUN (
-              PLAN_NAME VARCHAR(200) NOT NULL, SCHEDULE_NAME VARCHAR(200) NOT NULL, FIRE_ID VARCHAR(200) NOT NULL,
-              SCHEDULED_AT TIMESTAMP NOT NULL, STARTED_AT TIMESTAMP NOT NULL, ENDED_AT TIMESTAMP,
-              NODE VARCHAR(200) NOT NULL, COMMAND_LINE VARCHAR(1000) NOT NULL, EXIT_CODE INT)""",
-            """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_PARTITION_LEASE (
-              STEP_EXECUTION_ID BIGINT NOT NULL PRIMARY KEY, JOB_EXECUTION_ID BIGINT NOT NULL,
-              STEP_NAME VARCHAR(200) NOT NULL, WORKER VARCHAR(300) NOT NULL, BEAT BIGINT NOT NULL,
-              STATE VARCHAR(10) NOT NULL, DEAD_BEAT BIGINT)""",
-            """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_TABLE (
-              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, PLAN_NAME VARCHAR(200) NOT NULL,
-              TABLE_NAME VARCHAR(300) NOT NULL, ROWS_COMPARED BIGINT NOT NULL, ROWS_MATCHING BIGINT NOT NULL,
-              ROWS_MISSING BIGINT NOT NULL, ROWS_EXTRA BIGINT NOT NULL, ROWS_DIFFERENT BIGINT NOT NULL,
-              ROWS_IN_FLUX BIGINT NOT NULL, ROWS_REPAIRED BIGINT NOT NULL, VERIFIED_AT TIMESTAMP NOT NULL)""",
-            """
-            CREATE TABLE IF NOT EXISTS LIVEMIGRATE_VERIFY_DIFF (
-              JOB_INSTANCE_ID BIGINT NOT NULL, JOB_EXECUTION_ID BIGINT NOT NULL, TABLE_NAME VARCHAR(300) NOT NULL,
-              KEY_TEXT VARCHAR(2000) NOT NULL, KIND VARCHAR(20) NOT NULL, COLUMN_NAMES VARCHAR(2000))"""};
-
-    /** Spring Batch picks its id incrementers from the product name, so the script must match it (MariaDB uses sequences). */
-    static String platform(String productName) {
-        String p = productName.toLowerCase();
-        if (p.contains("postgres")) {
-            return "postgresql";
-        }
-        if (p.contains("mariadb")) {
-            return "mariadb";
-        }
-        return p.contains("h2") ? "h2" : "mysql";
+    /** Runs {@code script} unless {@code table} exists, holding the {@link SchemaCreationLock}. */
+    public static void ensure(DataSource dataSource, String table, ResourceDatabasePopulator script)
+            throws SQLException {
+        SchemaCreationLock.holding(dataSource, c -> createIfMissing(c, dataSource, table, script));
     }
 
-    private static void populate(DataSource dataSource, ClassPathResource script) {
-        ResourceDatabasePopulator populator = new ResourceDatabasePopulator(script);
-        populator.execute(dataSource);
+    private static void createIfMissing(Connection c, DataSource dataSource, String table,
+                                        ResourceDatabasePopulator script) throws SQLException {
+        if (!tableExists(c, table)) {
+            try {
+                DatabasePopulatorUtils.execute(script, dataSource);
+            }
+            catch (RuntimeException e) {
+                // H2 takes no lock (see SchemaCreationLock): a process racing for the same file may win.
+                if (!tableExists(c, table)) {
+                    throw e;
+                }
+            }
+        }
     }
 
-    static boolean tableExists(Connection c, String name) throws SQLException {
+    /** Spring Batch's reading of the database, the one its id incrementers follow (MariaDB uses sequences). */
+    public static DatabaseType databaseType(DataSource dataSource) throws SQLException {
+        try {
+            return DatabaseType.fromMetaData(dataSource);
+        }
+        catch (MetaDataAccessException e) {
+            throw new SQLException("reading the job repository's database type: " + e.getMessage(), e);
+        }
+    }
+
+    /** Spring Batch's script for the database; its name must match the incrementers Spring Batch picks. */
+    private static String batchScript(DatabaseType type) {
+        return type == DatabaseType.POSTGRES ? "postgresql" : type.name().toLowerCase();
+    }
+
+    public static boolean tableExists(Connection c, String name) throws SQLException {
         DatabaseMetaData md = c.getMetaData();
         for (String candidate : new String[] {name, name.toLowerCase()}) {
             try (ResultSet rs = md.getTables(c.getCatalog(), null, candidate, new String[] {"TABLE"})) {

@@ -1,5 +1,7 @@
 package io.livemigrate.repository;
 
+import org.springframework.batch.infrastructure.support.DatabaseType;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,12 +48,12 @@ public final class SchemaCreationLock implements AutoCloseable {
 
     /** Waits for the lock on {@code connection}, which must stay open until {@link #close()}. */
     public static SchemaCreationLock acquire(Connection connection) throws SQLException {
-        String product = connection.getMetaData().getDatabaseProductName().toLowerCase();
-        if (product.contains("postgres")) {
+        DatabaseType type = databaseType(connection);
+        if (type == DatabaseType.POSTGRES) {
             execute(connection, "SELECT pg_advisory_lock(" + POSTGRES_KEY + ")");
             return new SchemaCreationLock(connection, "SELECT pg_advisory_unlock(" + POSTGRES_KEY + ")");
         }
-        if (product.contains("mysql") || product.contains("mariadb")) {
+        if (type == DatabaseType.MYSQL || type == DatabaseType.MARIADB) {
             try (Statement st = connection.createStatement();
                  ResultSet rs = st.executeQuery("SELECT GET_LOCK(" + MYSQL_NAME + ", " + MYSQL_WAIT_SECONDS + ")")) {
                 if (!rs.next() || rs.getInt(1) != 1) {
@@ -63,6 +65,16 @@ public final class SchemaCreationLock implements AutoCloseable {
             return new SchemaCreationLock(connection, "SELECT RELEASE_LOCK(" + MYSQL_NAME + ")");
         }
         return new SchemaCreationLock(connection, null);
+    }
+
+    /** Spring Batch's name for the connection's database; null for one it does not know (which takes no lock). */
+    private static DatabaseType databaseType(Connection connection) throws SQLException {
+        try {
+            return DatabaseType.fromProductName(connection.getMetaData().getDatabaseProductName());
+        }
+        catch (IllegalArgumentException unknown) {
+            return null;
+        }
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

@@ -18,7 +18,7 @@ final class BrokerConnections {
      *
      * @throws ScaleOutException naming the broker (password masked) and what to check
      */
-    static CachingConnectionFactory open(ScaleOut settings) {
+    static CachingConnectionFactory open(ScaleOutSettings settings) {
         BrokerAddress broker = settings.broker();
         CachingConnectionFactory factory = new CachingConnectionFactory(broker.host(), broker.port());
         factory.setUsername(broker.user());
@@ -34,7 +34,7 @@ final class BrokerConnections {
         catch (AmqpAuthenticationException e) {
             factory.destroy();
             throw new ScaleOutException("broker " + broker + ": the broker refused the login; check the user and "
-                    + "password (" + ScaleOut.BROKER_PASSWORD_VARIABLE + ")");
+                    + "password (" + ScaleOutSettings.BROKER_PASSWORD_VARIABLE + ")");
         }
         catch (RuntimeException e) {
             factory.destroy();

@@ -3,15 +3,16 @@ package io.livemigrate.scaleout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.scheduling.TaskScheduler;
+
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 
 /**
- * A worker's proof of life: one thread beats the lease of every partition this process is running, independent
+ * A worker's proof of life: a scheduled task beats the lease of every partition this process is running, independent
  * of how long a chunk takes, so a slow partition is never mistaken for a dead one.
  */
 final class LeaseHeartbeat implements AutoCloseable {
@@ -20,15 +21,11 @@ final class LeaseHeartbeat implements AutoCloseable {
 
     private final PartitionLeases leases;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lease-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledFuture<?> beating;
 
-    LeaseHeartbeat(PartitionLeases leases, Duration interval) {
+    LeaseHeartbeat(PartitionLeases leases, Duration interval, TaskScheduler scheduler) {
         this.leases = leases;
-        scheduler.scheduleWithFixedDelay(this::beatAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.beating = scheduler.scheduleWithFixedDelay(this::beatAll, Instant.now().plus(interval), interval);
     }
 
     /** Beats for this partition until the returned handle is closed. */
@@ -49,8 +46,9 @@ final class LeaseHeartbeat implements AutoCloseable {
         }
     }
 
+    /** Stops beating; a round under way finishes, no other starts. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        beating.cancel(false);
     }
 }

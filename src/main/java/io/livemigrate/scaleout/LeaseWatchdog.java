@@ -6,6 +6,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.scheduling.TaskScheduler;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -13,6 +14,9 @@ import java.time.LocalDateTime;
 import java.util.HashSet;
 import java.util.Collection;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The manager's side of worker liveness, polling while the partitions run: prints which worker took which
@@ -20,21 +24,26 @@ import java.util.Set;
  * machine lost), so Spring Batch's repository polling sees it finished and the manager step ends FAILED; running
  * the job again then re-runs only that partition. The worker, if it was merely frozen, is fenced by Spring Batch's
  * optimistic locking: its next checkpoint fails against the version this update wrote.
+ *
+ * <p>The rounds run on the process's scheduler, every half heart-beat (at least 200 ms); {@link #close()} waits for a
+ * round under way (up to 5 s) and stops them, so none acts on a partition after the manager step has its results.
  */
 final class LeaseWatchdog implements AutoCloseable {
 
     private final PartitionLeases leases;
     private final JobRepository jobRepository;
     private final long jobExecutionId;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
     private final PartitionObserver observer;
     private final PrintStream out;
     private final SilenceClock silence = new SilenceClock();
     private final Set<Long> announced = new HashSet<>();
-    private final Thread thread;
+    private ScheduledFuture<?> rounds;
+    private final ReentrantLock roundLock = new ReentrantLock();
+    private volatile boolean closed;
     private long unclaimedSinceNanos;
 
-    LeaseWatchdog(PartitionLeases leases, JobRepository jobRepository, long jobExecutionId, ScaleOut settings,
+    LeaseWatchdog(PartitionLeases leases, JobRepository jobRepository, long jobExecutionId, ScaleOutSettings settings,
                   PartitionObserver observer, PrintStream out) {
         this.leases = leases;
         this.jobRepository = jobRepository;
@@ -42,29 +51,27 @@ final class LeaseWatchdog implements AutoCloseable {
         this.settings = settings;
         this.observer = observer;
         this.out = out;
-        this.thread = new Thread(this::loop, "lease-watchdog");
-        this.thread.setDaemon(true);
     }
 
-    LeaseWatchdog start() {
-        thread.start();
+    LeaseWatchdog start(TaskScheduler scheduler) {
+        rounds = scheduler.scheduleWithFixedDelay(this::round,
+                Duration.ofMillis(Math.max(200, settings.heartbeat().toMillis() / 2)));
         return this;
     }
 
-    private void loop() {
-        long interval = Math.max(200, settings.heartbeat().toMillis() / 2);
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
+    private void round() {
+        roundLock.lock();
+        try {
+            if (!closed) {
                 check();
-                Thread.sleep(interval);
             }
-            catch (InterruptedException e) {
-                return;
-            }
-            catch (RuntimeException e) {
-                // The repository may be briefly unreachable; the next round tries again.
-                out.println("  watchdog: cannot read partition leases (" + e.getMessage() + "); retrying");
-            }
+        }
+        catch (RuntimeException e) {
+            // The repository may be briefly unreachable; the next round tries again.
+            out.println("  watchdog: cannot read partition leases (" + e.getMessage() + "); retrying");
+        }
+        finally {
+            roundLock.unlock();
         }
     }
 
@@ -126,9 +133,12 @@ final class LeaseWatchdog implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.interrupt();
+        rounds.cancel(false);
+        closed = true;
         try {
-            thread.join(5000);
+            if (roundLock.tryLock(5, TimeUnit.SECONDS)) {
+                roundLock.unlock();
+            }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.livemigrate.scaleout;
 
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.batch.core.partition.PartitionHandler;
 import org.springframework.batch.core.partition.StepExecutionSplitter;
 import org.springframework.batch.core.repository.JobRepository;
@@ -23,12 +24,15 @@ final class LeasedPartitionHandler implements PartitionHandler {
     private final PartitionHandler messaging;
     private final PartitionLeases leases;
     private final JobRepository jobRepository;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
     private final PartitionObserver observer;
     private final PrintStream out;
+    private final TaskScheduler scheduler;
 
     LeasedPartitionHandler(PartitionHandler messaging, PartitionLeases leases, JobRepository jobRepository,
-                           ScaleOut settings, PartitionObserver observer, PrintStream out) {
+                           ScaleOutSettings settings, PartitionObserver observer, PrintStream out,
+                           TaskScheduler scheduler) {
+        this.scheduler = scheduler;
         this.messaging = messaging;
         this.leases = leases;
         this.jobRepository = jobRepository;
@@ -43,7 +47,7 @@ final class LeasedPartitionHandler implements PartitionHandler {
         out.println("  partitions go to queue " + settings.queue() + " on " + settings.broker());
         Collection<StepExecution> results;
         try (LeaseWatchdog watchdog = new LeaseWatchdog(leases, jobRepository, manager.getJobExecutionId(), settings,
-                observer, out).start()) {
+                observer, out).start(scheduler)) {
             results = messaging.handle(splitter, manager);
         }
         observer.observe(results);

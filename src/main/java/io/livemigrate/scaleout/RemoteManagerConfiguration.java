@@ -1,5 +1,8 @@
 package io.livemigrate.scaleout;
 
+import io.livemigrate.core.LivemigrateApplication;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.support.converter.JacksonJsonMessageConverter;
@@ -17,7 +20,7 @@ import javax.sql.DataSource;
 /**
  * Added to a job's context in remote mode: partition requests leave through a Spring Integration channel to the
  * broker's queue (Spring Integration AMQP), and {@link RemotePartitioning} builds the manager steps. Expects a
- * {@link ScaleOut} bean, registered by the command after it checked the broker.
+ * {@link ScaleOutSettings} bean, registered by the command after it checked the broker.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableIntegration
@@ -29,7 +32,7 @@ public class RemoteManagerConfiguration {
     }
 
     @Bean(destroyMethod = "destroy")
-    CachingConnectionFactory brokerConnectionFactory(ScaleOut settings) {
+    CachingConnectionFactory brokerConnectionFactory(ScaleOutSettings settings) {
         return BrokerConnections.open(settings);
     }
 
@@ -47,7 +50,7 @@ public class RemoteManagerConfiguration {
 
     @Bean
     IntegrationFlow partitionRequestsToBroker(DirectChannel partitionRequests, RabbitTemplate partitionRequestTemplate,
-                                              ScaleOut settings) {
+                                              ScaleOutSettings settings) {
         return IntegrationFlow.from(partitionRequests)
                 .handle(Amqp.outboundAdapter(partitionRequestTemplate).routingKey(settings.queue()))
                 .get();
@@ -55,8 +58,9 @@ public class RemoteManagerConfiguration {
 
     @Bean
     RemotePartitioning remotePartitioning(JobRepository jobRepository, DirectChannel partitionRequests,
-                                          DataSource dataSource, ScaleOut settings) {
+                                          DataSource dataSource, ScaleOutSettings settings,
+                                          @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
         return new RemotePartitioning(jobRepository, partitionRequests, new PartitionLeases(dataSource),
-                settings);
+                settings, scheduler);
     }
 }

@@ -7,6 +7,7 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.integration.partition.MessageChannelPartitionHandler;
 import org.springframework.integration.core.MessagingTemplate;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Builds manager steps whose partitions run on remote workers: a job configuration asks for one when this bean
@@ -19,14 +20,16 @@ public final class RemotePartitioning {
     private final JobRepository jobRepository;
     private final MessageChannel requests;
     private final PartitionLeases leases;
-    private final ScaleOut settings;
+    private final ScaleOutSettings settings;
+    private final TaskScheduler scheduler;
 
     RemotePartitioning(JobRepository jobRepository, MessageChannel requests, PartitionLeases leases,
-                       ScaleOut settings) {
+                       ScaleOutSettings settings, TaskScheduler scheduler) {
         this.jobRepository = jobRepository;
         this.requests = requests;
         this.leases = leases;
         this.settings = settings;
+        this.scheduler = scheduler;
     }
 
     /**
@@ -45,7 +48,7 @@ public final class RemotePartitioning {
         return new StepBuilder(stepName, jobRepository)
                 .partitioner(workerStepName, partitioner)
                 .partitionHandler(new LeasedPartitionHandler(messaging, leases, jobRepository, settings, observer,
-                        System.out))
+                        System.out, scheduler))
                 .build();
     }
 }

@@ -23,7 +23,7 @@ public final class ScaleOutContexts {
      * the broker.
      */
     public static ConfigurableApplicationContext manager(MigrationPlan plan, RepositoryLocation repository,
-                                                         ScaleOut settings, Class<?>... jobConfigurations) {
+                                                         ScaleOutSettings settings, Class<?>... jobConfigurations) {
         if (settings == null) {
             return JobContexts.open(plan, repository, jobConfigurations);
         }
@@ -34,13 +34,13 @@ public final class ScaleOutContexts {
 
     /** The context of a worker process, running the worker steps of the given job configurations. */
     public static ConfigurableApplicationContext worker(MigrationPlan plan, RepositoryLocation repository,
-                                                        ScaleOut settings, Class<?>... jobConfigurations) {
+                                                        ScaleOutSettings settings, Class<?>... jobConfigurations) {
         check(repository, settings);
         return JobContexts.open(plan, repository, Map.of("scaleOut", settings),
                 with(jobConfigurations, WorkerConfiguration.class));
     }
 
-    private static void check(RepositoryLocation repository, ScaleOut settings) {
+    private static void check(RepositoryLocation repository, ScaleOutSettings settings) {
         requireSharedRepository(repository);
         BrokerConnections.open(settings).destroy();
     }

@@ -1,5 +1,8 @@
 package io.livemigrate.scaleout;
 
+import io.livemigrate.core.LivemigrateApplication;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import io.livemigrate.core.MigrationResources;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -16,13 +19,13 @@ import javax.sql.DataSource;
  * A worker process: consumes partition requests from the queue with {@code copy.threads} consumers, each taking
  * one request at a time (prefetch 1, so requests this process is not running stay in the queue for other
  * workers), and runs them with Spring Batch's {@link StepExecutionRequestHandler} against the shared repository.
- * Expects a {@link ScaleOut} bean and the job configurations whose worker steps it runs.
+ * Expects a {@link ScaleOutSettings} bean and the job configurations whose worker steps it runs.
  */
 @Configuration(proxyBeanMethods = false)
 public class WorkerConfiguration {
 
     @Bean(destroyMethod = "destroy")
-    CachingConnectionFactory brokerConnectionFactory(ScaleOut settings) {
+    CachingConnectionFactory brokerConnectionFactory(ScaleOutSettings settings) {
         return BrokerConnections.open(settings);
     }
 
@@ -32,8 +35,9 @@ public class WorkerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LeaseHeartbeat leaseHeartbeat(PartitionLeases partitionLeases, ScaleOut settings) {
-        return new LeaseHeartbeat(partitionLeases, settings.heartbeat());
+    LeaseHeartbeat leaseHeartbeat(PartitionLeases partitionLeases, ScaleOutSettings settings,
+                                  @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
+        return new LeaseHeartbeat(partitionLeases, settings.heartbeat(), scheduler);
     }
 
     @Bean
@@ -46,7 +50,7 @@ public class WorkerConfiguration {
 
     @Bean
     SimpleMessageListenerContainer partitionRequestContainer(CachingConnectionFactory brokerConnectionFactory,
-                                                             ScaleOut settings, MigrationResources resources,
+                                                             ScaleOutSettings settings, MigrationResources resources,
                                                              JobRepository jobRepository,
                                                              StepExecutionRequestHandler stepExecutionRequestHandler,
                                                              PartitionLeases partitionLeases,

@@ -51,7 +51,7 @@ final class CatchupAppliedProbe implements AppliedPositionProbe {
     public boolean awaitApplied(String position, Duration timeout) throws Exception {
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
-            return CatchupState.awaitApplied(target, resources.engine(), resources.plan().name(),
+            return CatchupState.awaitApplied(target, resources.plan().name(),
                     ChangePosition.parse(position), System.currentTimeMillis() + timeout.toMillis(), POLL_MILLIS,
                     seen -> { }).isPresent();
         }

@@ -108,7 +108,7 @@ public class VerifyJobConfiguration {
                 .reader(verifySliceReader)
                 .writer(sliceVerifyWriter)
                 .transactionManager(tx)
-                .listener(new PartitionRowsBefore())
+                .listener(new PartitionRowsBeforeListener())
                 .build();
     }
 

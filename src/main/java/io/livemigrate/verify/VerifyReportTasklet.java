@@ -62,7 +62,8 @@ class VerifyReportTasklet implements Tasklet {
             if (worker != null) {
                 totals.get(p.getValue()).add(VerifyCounts.from(worker.getExecutionContext()));
                 if (worker.getJobExecutionId() == job.getId()) {
-                    rowsThisExecution += PartitionRowsBefore.verifiedByThisExecution(worker.getExecutionContext());
+                    rowsThisExecution +=
+                            PartitionRowsBeforeListener.verifiedByThisExecution(worker.getExecutionContext());
                 }
             }
         }

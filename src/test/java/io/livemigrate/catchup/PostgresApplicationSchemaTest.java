@@ -269,7 +269,7 @@ class PostgresApplicationSchemaTest {
             t.setAutoCommit(true);
             Engine engine = Engines.of(EngineKind.POSTGRESQL);
             ChangePosition written = engine.markPosition(s, m.planName());
-            assertThat(CatchupState.awaitApplied(t, engine, m.planName(), written,
+            assertThat(CatchupState.awaitApplied(t, m.planName(), written,
                     System.currentTimeMillis() + 120_000, 50, seen -> { })).as(m.childLog("catchup")).isPresent();
         }
         assertThat(catchup.isAlive()).as(m.childLog("catchup")).isTrue();

@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import static io.livemigrate.catchup.CatchupTasklet.targetTransactionEnded;
+import static io.livemigrate.catchup.TargetTransactionPolicy.spanEnded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,28 +25,28 @@ class TargetTransactionSpanTest {
     @Test
     void aTargetTransactionHoldingRecentSourceCommitsEndsAfterTheLiveSpan() {
         Instant recent = NOW.minusMillis(800);
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS - 1), recent, CLOCK)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), recent, CLOCK)).isTrue();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.LIVE_MAX_MILLIS - 1), recent, CLOCK)).isFalse();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.LIVE_MAX_MILLIS), recent, CLOCK)).isTrue();
     }
 
     @Test
     void aDrainingBacklogKeepsItsTargetTransactionOpenForTheFullSpan() {
         Instant old = NOW.minusSeconds(20);
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), old, CLOCK)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS - 1), old, CLOCK)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), old, CLOCK)).isTrue();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.LIVE_MAX_MILLIS), old, CLOCK)).isFalse();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.MAX_MILLIS - 1), old, CLOCK)).isFalse();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.MAX_MILLIS), old, CLOCK)).isTrue();
     }
 
     @Test
     void sourceCommitTimesInWholeSecondsStillCountAsLive() {
         // a binlog event time is truncated to its second, so a transaction committed 0.9 s ago can read as 1.9 s
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), NOW.minusMillis(1_900), CLOCK))
+        assertThat(spanEnded(millis(TargetTransactionPolicy.LIVE_MAX_MILLIS), NOW.minusMillis(1_900), CLOCK))
                 .isTrue();
     }
 
     @Test
     void withoutACommitTimeTheFullSpanApplies() {
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.LIVE_MAX_MILLIS), null, CLOCK)).isFalse();
-        assertThat(targetTransactionEnded(millis(CatchupTasklet.MAX_MILLIS), null, CLOCK)).isTrue();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.LIVE_MAX_MILLIS), null, CLOCK)).isFalse();
+        assertThat(spanEnded(millis(TargetTransactionPolicy.MAX_MILLIS), null, CLOCK)).isTrue();
     }
 }

@@ -1,15 +1,14 @@
 package io.livemigrate.engine.mysql;
 
 import com.github.shyiko.mysql.binlog.GtidSet;
+import io.livemigrate.engine.BinlogPosition;
 import io.livemigrate.engine.ChangePosition;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The binlog stream's own position while it reads: file and offset of the next event, plus the GTID state of
- * everything committed so far, in the same {@link ChangePosition} form {@link MySqlPosition} records before the
+ * everything committed so far, in the same {@link BinlogPosition} form {@link MySqlPosition} records before the
  * copy ({@code mysql:file=..;pos=..;gtid=..;flavor=..}).
  *
  * <p>GTIDs are kept for the positions emitted (ops and a later switch to GTID auto-positioning); the stream
@@ -39,18 +38,12 @@ final class MySqlBinlogPosition {
         }
     }
 
-    /** Validates and reads a recorded position (engine "mysql", a file and a non-negative pos are required). */
+    /** Reads a recorded position; another engine's is refused. */
     static MySqlBinlogPosition of(ChangePosition position) {
-        if (!"mysql".equals(position.engine())) {
+        if (!(position instanceof BinlogPosition p)) {
             throw new IllegalArgumentException("not a MySQL/MariaDB binlog position: " + position);
         }
-        String file = position.get("file");
-        String pos = position.get("pos");
-        if (file == null || file.isBlank() || pos == null || !pos.matches("\\d+")) {
-            throw new IllegalArgumentException("binlog position needs file and pos: " + position);
-        }
-        boolean mariaDb = !"mysql".equals(position.get("flavor"));
-        return new MySqlBinlogPosition(mariaDb, file, Long.parseLong(pos), position.get("gtid"));
+        return new MySqlBinlogPosition(p.mariaDb(), p.file(), p.pos(), p.gtid());
     }
 
     boolean mariaDb() {
@@ -96,13 +89,8 @@ final class MySqlBinlogPosition {
         return mariaDb ? String.join(",", mariaDbGtids.values()) : mySqlGtids.toString();
     }
 
-    ChangePosition toChangePosition() {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("file", file);
-        fields.put("pos", Long.toString(pos));
-        fields.put("gtid", gtid());
-        fields.put("flavor", mariaDb ? "mariadb" : "mysql");
-        return new ChangePosition("mysql", fields);
+    BinlogPosition toChangePosition() {
+        return new BinlogPosition(file, pos, gtid(), mariaDb ? "mariadb" : "mysql");
     }
 
     @Override

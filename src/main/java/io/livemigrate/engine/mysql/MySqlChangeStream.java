@@ -2,6 +2,7 @@ package io.livemigrate.engine.mysql;
 
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.BinlogPosition;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.Column;
@@ -292,8 +293,9 @@ public final class MySqlChangeStream implements ChangeStream {
             stop = s;
             disconnect();
         } else if (e instanceof ChangeEvent.Commit c) {
-            polledFile = c.position().get("file");
-            polledPos = Long.parseLong(c.position().get("pos"));
+            BinlogPosition p = (BinlogPosition) c.position();
+            polledFile = p.file();
+            polledPos = p.pos();
         }
         return e;
     }

@@ -110,11 +110,6 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
-    public boolean reached(ChangePosition applied, ChangePosition mark) {
-        return MySqlMark.reached(applied, mark);
-    }
-
-    @Override
     public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
         return MySqlChunkDigest.of(source, target, table);
     }

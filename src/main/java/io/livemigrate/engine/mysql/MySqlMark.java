@@ -1,6 +1,6 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.BinlogPosition;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,8 +20,8 @@ final class MySqlMark {
     private MySqlMark() {
     }
 
-    static ChangePosition mark(Connection source, String plan) throws SQLException {
-        ChangePosition position = MySqlPosition.capture(source);
+    static BinlogPosition mark(Connection source, String plan) throws SQLException {
+        BinlogPosition position = MySqlPosition.capture(source);
         try (Statement st = source.createStatement()) {
             st.execute("CREATE DATABASE IF NOT EXISTS livemigrate");
             st.execute("CREATE TABLE IF NOT EXISTS livemigrate." + MARKER_TABLE
@@ -37,17 +37,5 @@ final class MySqlMark {
             source.commit();
         }
         return position;
-    }
-
-    /** Binlog files are named {@code base.000123}: the numeric suffix orders them. */
-    static boolean reached(ChangePosition applied, ChangePosition mark) {
-        long appliedFile = fileNumber(applied.get("file"));
-        long markFile = fileNumber(mark.get("file"));
-        return appliedFile > markFile
-                || (appliedFile == markFile && Long.parseLong(applied.get("pos")) >= Long.parseLong(mark.get("pos")));
-    }
-
-    private static long fileNumber(String file) {
-        return Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
     }
 }

@@ -1,14 +1,12 @@
 package io.livemigrate.engine.mysql;
 
-import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.BinlogPosition;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The binlog coordinates change capture starts from: file, position and the GTID set at that point.
@@ -25,9 +23,10 @@ final class MySqlPosition {
     private MySqlPosition() {
     }
 
-    static ChangePosition capture(Connection source) throws SQLException {
+    static BinlogPosition capture(Connection source) throws SQLException {
         boolean mariaDb = MySqlServer.isMariaDb(source);
-        Map<String, String> fields = new LinkedHashMap<>();
+        String file = null;
+        long pos = -1;
         SQLException lastError = null;
         for (String statement : STATUS_STATEMENTS) {
             try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(statement)) {
@@ -36,8 +35,8 @@ final class MySqlPosition {
                             + "position to catch up from; start the server with log_bin enabled, "
                             + "binlog_format=ROW, binlog_row_image=FULL and a unique server_id");
                 }
-                fields.put("file", rs.getString(1));
-                fields.put("pos", Long.toString(rs.getLong(2)));
+                file = rs.getString(1);
+                pos = rs.getLong(2);
                 lastError = null;
                 break;
             } catch (SQLException e) {
@@ -47,9 +46,7 @@ final class MySqlPosition {
         if (lastError != null) {
             throw lastError;
         }
-        fields.put("gtid", gtid(source, mariaDb));
-        fields.put("flavor", mariaDb ? "mariadb" : "mysql");
-        return new ChangePosition("mysql", fields);
+        return new BinlogPosition(file, pos, gtid(source, mariaDb), mariaDb ? "mariadb" : "mysql");
     }
 
     /** MariaDB's domain-server-sequence list, or MySQL's executed set when GTIDs are on; else empty. */

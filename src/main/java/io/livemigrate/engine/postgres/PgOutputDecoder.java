@@ -4,6 +4,7 @@ import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ColumnValue;
 import io.livemigrate.engine.RowChange;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.WalPosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
@@ -159,11 +160,8 @@ final class PgOutputDecoder {
      * ({@code %X/%X}, as {@link LogSequenceNumber#asString}) without {@code String.format} or regular expressions:
      * this runs on the decoding thread for every source transaction, so it must cost next to nothing.
      */
-    static ChangePosition position(String slot, long lsn) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("slot", slot);
-        fields.put("lsn", lsnText(lsn));
-        return new ChangePosition("postgresql", fields);
+    static WalPosition position(String slot, long lsn) {
+        return new WalPosition(slot, lsnText(lsn));
     }
 
     static String lsnText(long lsn) {

@@ -2,6 +2,7 @@ package io.livemigrate.engine.postgres;
 
 import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.WalPosition;
 import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.TableId;
@@ -71,11 +72,11 @@ public final class PostgresChangeStream implements ChangeStream {
 
     public static PostgresChangeStream open(Endpoint source, ChangePosition from, List<TableInfo> tables,
                                             String captureName) throws SQLException {
-        String slot = from.get("slot") != null ? from.get("slot") : captureName;
-        LogSequenceNumber start = LogSequenceNumber.valueOf(from.get("lsn"));
-        if (!"postgresql".equals(from.engine()) || start == LogSequenceNumber.INVALID_LSN) {
+        if (!(from instanceof WalPosition wal) || wal.lsnValue() == LogSequenceNumber.INVALID_LSN.asLong()) {
             throw new IllegalArgumentException("not a PostgreSQL change position: " + from);
         }
+        String slot = wal.slot() != null ? wal.slot() : captureName;
+        LogSequenceNumber start = LogSequenceNumber.valueOf(wal.lsnValue());
         Connection admin = connect(source, false);
         try {
             String problem = check(admin, slot, start, captureName, tables);
@@ -338,7 +339,7 @@ public final class PostgresChangeStream implements ChangeStream {
         if (stream == null) {
             return;
         }
-        LogSequenceNumber lsn = LogSequenceNumber.valueOf(applied.get("lsn"));
+        LogSequenceNumber lsn = LogSequenceNumber.valueOf(((WalPosition) applied).lsnValue());
         stream.setFlushedLSN(lsn);
         stream.setAppliedLSN(lsn);
         stream.forceUpdateStatus();

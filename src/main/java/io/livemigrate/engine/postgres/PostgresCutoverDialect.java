@@ -1,6 +1,7 @@
 package io.livemigrate.engine.postgres;
 
 import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.WalPosition;
 import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Engine;
 import io.livemigrate.engine.Fence;
@@ -68,21 +69,16 @@ final class PostgresCutoverDialect implements CutoverDialect {
             ps.setString(1, captureName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    Map<String, String> fields = new LinkedHashMap<>();
-                    fields.put("slot", captureName);
-                    fields.put("lsn", rs.getString(1));
-                    return new ChangePosition("postgresql", fields);
+                    return new WalPosition(captureName, rs.getString(1));
                 }
             }
         }
-        ChangePosition slot = engine.capturePosition(target, captureName, tables);
+        WalPosition slot = (WalPosition) engine.capturePosition(target, captureName, tables);
         try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
             LogSequenceNumber now = LogSequenceNumber.valueOf(rs.getString(1));
-            LogSequenceNumber slotLsn = LogSequenceNumber.valueOf(slot.get("lsn"));
-            Map<String, String> fields = new LinkedHashMap<>(slot.fields());
-            fields.put("lsn", (now.asLong() > slotLsn.asLong() ? now : slotLsn).asString());
-            return new ChangePosition(slot.engine(), fields);
+            LogSequenceNumber slotLsn = LogSequenceNumber.valueOf(slot.lsn());
+            return new WalPosition(slot.slot(), (now.asLong() > slotLsn.asLong() ? now : slotLsn).asString());
         }
     }
 

@@ -117,11 +117,6 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public boolean reached(ChangePosition applied, ChangePosition mark) {
-        return PostgresMark.reached(applied, mark);
-    }
-
-    @Override
     public ChunkDigester chunkDigester(Connection source, Connection target, TableInfo table) throws SQLException {
         return new PostgresChunkDigest(table, source.getMetaData().getDatabaseMajorVersion() >= 14
                 && target.getMetaData().getDatabaseMajorVersion() >= 14);

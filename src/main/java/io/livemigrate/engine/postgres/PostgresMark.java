@@ -1,13 +1,11 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.engine.ChangePosition;
-import org.postgresql.replication.LogSequenceNumber;
+import io.livemigrate.engine.WalPosition;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 
 /**
  * The mark is the LSN of a transactional logical message, which pgoutput delivers as a transaction of its own when
@@ -26,7 +24,7 @@ final class PostgresMark {
     private PostgresMark() {
     }
 
-    static ChangePosition mark(Connection source) throws SQLException {
+    static WalPosition mark(Connection source) throws SQLException {
         boolean autoCommit = source.getAutoCommit();
         source.setAutoCommit(false);
         try (Statement st = source.createStatement()) {
@@ -40,14 +38,10 @@ final class PostgresMark {
                 lsn = rs.getString(1);
             }
             source.commit();
-            return new ChangePosition("postgresql", Map.of("lsn", lsn));
+            return new WalPosition(null, lsn);
         }
         finally {
             source.setAutoCommit(autoCommit);
         }
-    }
-
-    static boolean reached(ChangePosition applied, ChangePosition mark) {
-        return LogSequenceNumber.valueOf(applied.get("lsn")).asLong() >= LogSequenceNumber.valueOf(mark.get("lsn")).asLong();
     }
 }

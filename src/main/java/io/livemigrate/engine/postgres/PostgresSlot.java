@@ -1,14 +1,12 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.WalPosition;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,7 +28,7 @@ final class PostgresSlot {
     private PostgresSlot() {
     }
 
-    static ChangePosition capture(Connection c, String slot) throws SQLException {
+    static WalPosition capture(Connection c, String slot) throws SQLException {
         if (!slot.matches("[a-z0-9_]{1,63}")) {
             throw new IllegalArgumentException("replication slot name must be 1-63 of a-z, 0-9, _: " + slot);
         }
@@ -39,10 +37,7 @@ final class PostgresSlot {
         if (lsn.isEmpty()) {
             lsn = Optional.of(create(c, slot));
         }
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("slot", slot);
-        fields.put("lsn", lsn.get());
-        return new ChangePosition("postgresql", fields);
+        return new WalPosition(slot, lsn.get());
     }
 
     private static void requireLogicalWal(Connection c) throws SQLException {

@@ -1,6 +1,7 @@
 package io.livemigrate.engine.mysql;
 
 import io.livemigrate.engine.ChangeEvent;
+import io.livemigrate.engine.BinlogPosition;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Column;
 import io.livemigrate.engine.ColumnValue;
@@ -177,11 +178,11 @@ class MySqlChangeStreamTest {
         try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE t (id int PRIMARY KEY, v int)");
             TableInfo t = binlog.describe(c, "t");
-            ChangePosition second;
+            BinlogPosition second;
             try (MySqlChangeStream stream = binlog.open(c, List.of(t))) {
                 execute(c, "INSERT INTO t VALUES (1, 1)");
                 transaction(stream);
-                ChangePosition afterFirst = MySqlPosition.capture(c);
+                BinlogPosition afterFirst = MySqlPosition.capture(c);
                 execute(c, "INSERT INTO t VALUES (2, 2)");
                 ChangeEvent e;
                 List<ChangeEvent> events = new ArrayList<>();
@@ -189,10 +190,10 @@ class MySqlChangeStreamTest {
                     e = stream.poll(WAIT);
                     events.add(e);
                 } while (!(e instanceof ChangeEvent.Commit));
-                second = ((ChangeEvent.Commit) e).position();
-                assertThat(second.get("flavor")).isEqualTo("mariadb");
-                assertThat(second.get("gtid")).isEqualTo(MySqlPosition.capture(c).get("gtid")).isNotEmpty();
-                assertThat(Long.parseLong(second.get("pos"))).isGreaterThan(Long.parseLong(afterFirst.get("pos")));
+                second = (BinlogPosition) ((ChangeEvent.Commit) e).position();
+                assertThat(second.flavor()).isEqualTo("mariadb");
+                assertThat(second.gtid()).isEqualTo(MySqlPosition.capture(c).gtid()).isNotEmpty();
+                assertThat(second.pos()).isGreaterThan(afterFirst.pos());
                 assertThat(caughtUp(stream)).as("nothing left behind once every event was delivered").isTrue();
             }
             execute(c, "INSERT INTO t VALUES (3, 3)");
@@ -265,11 +266,10 @@ class MySqlChangeStreamTest {
     void expiredBinlogAndKeylessTableAndWrongRowImageStop() throws Exception {
         try (Connection c = binlog.connect()) {
             execute(c, "CREATE TABLE keyed (id int PRIMARY KEY)", "CREATE TABLE heap (v int)");
-            ChangePosition now = MySqlPosition.capture(c);
-            Map<String, String> fields = new LinkedHashMap<>(now.fields());
-            fields.put("file", "mysql-bin.000000");
+            BinlogPosition now = MySqlPosition.capture(c);
             Endpoint source = binlog.endpoint();
-            try (MySqlChangeStream s = MySqlChangeStream.open(source, new ChangePosition("mysql", fields),
+            try (MySqlChangeStream s = MySqlChangeStream.open(source,
+                    new BinlogPosition("mysql-bin.000000", now.pos(), now.gtid(), now.flavor()),
                     List.of(binlog.describe(c, "keyed")))) {
                 assertThat(s.poll(WAIT)).isInstanceOfSatisfying(ChangeEvent.Stop.class, stop ->
                         assertThat(stop.message()).startsWith("binlog expired").contains("Re-run the copy"));

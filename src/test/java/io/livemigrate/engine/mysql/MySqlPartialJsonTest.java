@@ -32,7 +32,7 @@ class MySqlPartialJsonTest {
         MySqlRowDecoder decoder = new MySqlRowDecoder(t, t.columns(), java.util.Arrays.asList(null, "utf8mb4"));
         List<ChangeEvent> emitted = new ArrayList<>();
         MySqlBinlogTranslator translator = new MySqlBinlogTranslator(
-                MySqlBinlogPosition.of(new ChangePosition("mysql", Map.of("file", "binlog.000001", "pos", "4"))),
+                MySqlBinlogPosition.of(ChangePosition.parse("mysql:file=binlog.000001;pos=4")),
                 Map.of("app.docs", decoder), new MySqlBinlogTranslator.Sink() {
                     @Override
                     public void emit(ChangeEvent event) {

@@ -1,6 +1,6 @@
 package io.livemigrate.engine.postgres;
 
-import io.livemigrate.engine.ChangePosition;
+import io.livemigrate.engine.WalPosition;
 import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,8 @@ class PostgresMarkTest {
                     rs.next();
                     committedBefore = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
                 }
-                ChangePosition mark = PostgresMark.mark(livemigrate);
-                assertThat(LogSequenceNumber.valueOf(mark.get("lsn")).asLong()).as("round " + i)
+                WalPosition mark = PostgresMark.mark(livemigrate);
+                assertThat(mark.lsnValue()).as("round " + i)
                         .isGreaterThanOrEqualTo(committedBefore);
             }
         }
@@ -59,7 +59,7 @@ class PostgresMarkTest {
             execute(livemigrate, "SET synchronous_commit = off");
             for (int i = 0; i < 50; i++) {
                 execute(app, "INSERT INTO t (v) VALUES (repeat('x', 100))");
-                long mark = LogSequenceNumber.valueOf(PostgresMark.mark(livemigrate).get("lsn")).asLong();
+                long mark = PostgresMark.mark(livemigrate).lsnValue();
                 try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
                     rs.next();
                     assertThat(LogSequenceNumber.valueOf(rs.getString(1)).asLong()).as("round " + i)

@@ -7,14 +7,14 @@ import io.livemigrate.plan.CutoverOptions;
 import io.livemigrate.plan.MigrationPlan;
 
 /** Builds the plan's fence and switch. */
-final class CutoverMethods {
+final class FenceAndSwitchFactory {
 
     private final MigrationResources resources;
     private final CutoverDialect dialect;
 
     private final java.util.List<io.livemigrate.engine.TableId> sourceTables;
 
-    CutoverMethods(MigrationResources resources, CutoverDialect dialect,
+    FenceAndSwitchFactory(MigrationResources resources, CutoverDialect dialect,
                    java.util.List<io.livemigrate.engine.TableId> sourceTables) {
         this.resources = resources;
         this.dialect = dialect;

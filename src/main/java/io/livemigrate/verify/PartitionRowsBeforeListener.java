@@ -9,7 +9,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * carries their totals over (so the report counts every row once), and this is what tells the rows this execution
  * verified apart, for the summary's rows and rate. Local runs count them in process; remote workers cannot.
  */
-final class PartitionRowsBefore implements StepExecutionListener {
+final class PartitionRowsBeforeListener implements StepExecutionListener {
 
     static final String KEY = "verify.compared-before";
 

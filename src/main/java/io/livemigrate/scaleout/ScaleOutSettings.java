@@ -9,7 +9,7 @@ import java.time.Duration;
  * The settings of one scaled-out process (manager or worker), resolved once: which broker, which queue, how
  * often workers prove they are alive and how long the manager waits before failing a silent partition.
  */
-public record ScaleOut(BrokerAddress broker, String queue, Duration heartbeat, Duration timeout) {
+public record ScaleOutSettings(BrokerAddress broker, String queue, Duration heartbeat, Duration timeout) {
 
     /** The environment variable naming the broker when neither the command line nor the plan does. */
     public static final String BROKER_VARIABLE = "LIVEMIGRATE_BROKER_URL";
@@ -21,7 +21,7 @@ public record ScaleOut(BrokerAddress broker, String queue, Duration heartbeat, D
      *
      * @throws ScaleOutException when none names a broker or the URI is not an AMQP URI
      */
-    public static ScaleOut resolve(String cliBroker, WorkerOptions options, String planName,
+    public static ScaleOutSettings resolve(String cliBroker, WorkerOptions options, String planName,
                                    java.util.function.Function<String, String> env) {
         BrokerAddress broker = options.broker();
         String uri = cliBroker != null ? cliBroker : broker == null ? env.apply(BROKER_VARIABLE) : null;
@@ -38,6 +38,6 @@ public record ScaleOut(BrokerAddress broker, String queue, Duration heartbeat, D
                     + "(password in " + BROKER_PASSWORD_VARIABLE + "), set workers.broker in the plan, or export "
                     + BROKER_VARIABLE);
         }
-        return new ScaleOut(broker, options.queueFor(planName), options.heartbeat(), options.timeout());
+        return new ScaleOutSettings(broker, options.queueFor(planName), options.heartbeat(), options.timeout());
     }
 }
