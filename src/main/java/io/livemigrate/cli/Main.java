@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "livemigrate", mixinStandardHelpOptions = true, version = "livemigrate 0.1.0",
         description = "Moves a live PostgreSQL or MySQL/MariaDB database to another server with zero downtime.",
-        subcommands = {CheckCommand.class, CopyCommand.class, VerifyCommand.class, CatchupCommand.class, StopCommand.class, CutoverCommand.class, RevertCommand.class, CompleteCommand.class, WorkerCommand.class, StatusCommand.class, ThrottleCommand.class, RestartCommand.class, ServerCommand.class, DemoCommand.class},
+        subcommands = {CheckCommand.class, CopyCommand.class, VerifyCommand.class, CatchupCommand.class, StopCommand.class, CutoverCommand.class, RevertCommand.class, CompleteCommand.class, WorkerCommand.class, StatusCommand.class, ThrottleCommand.class, RestartCommand.class, ServerCommand.class, DemoCommand.class, RehearseCommand.class},
         footer = {"", "Exit codes: 0 success, 1 job failed (run the same command again to resume), "
-                + "2 bad usage/plan/preflight (nothing written), 3 verification found differences."})
+                + "2 bad usage/plan/preflight (nothing written), 3 verification or rehearsal found differences."})
 public class Main implements Runnable {
 
     @Override

@@ -30,14 +30,20 @@ class StopCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Return once the stop is requested.")
     boolean noWait;
 
+    @Option(names = "--job", defaultValue = CatchupJobConfiguration.JOB_NAME, paramLabel = "<job>",
+            description = "The job to stop: catchup (default) or rehearse (a --follow rehearsal then reports).")
+    String job;
+
     @Override
     public Integer call() throws Exception {
         MigrationPlan plan = options.loadPlan();
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation())) {
             ResumableJobRunner runner = ctx.getBean(ResumableJobRunner.class);
-            Optional<JobExecution> last = runner.lastExecution(CatchupJobConfiguration.JOB_NAME, plan.name());
+            Optional<JobExecution> last = job.equals(io.livemigrate.rehearse.RehearseJobConfiguration.JOB_NAME)
+                    ? io.livemigrate.rehearse.RehearsalRuns.latest(ctx.getBean(JobRepository.class), plan.name())
+                    : runner.lastExecution(job, plan.name());
             if (last.isEmpty() || !last.get().getStatus().isRunning()) {
-                System.out.println("stop: no catch-up of plan '" + plan.name() + "' is running");
+                System.out.println("stop: no " + job + " of plan '" + plan.name() + "' is running");
                 return ExitCodes.OK;
             }
             JobExecution execution = last.get();

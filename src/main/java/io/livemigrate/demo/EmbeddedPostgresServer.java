@@ -45,10 +45,27 @@ public final class EmbeddedPostgresServer extends EmbeddedServer {
                 // Seeding writes a few hundred MB of WAL; fewer checkpoints keep it fast.
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("timezone", "UTC")
+                // The server log as csvlog files under data/log, so a statement log can be turned on per database
+                // (ALTER DATABASE ... SET log_min_duration_statement = 0) and rehearsed; nothing is logged per
+                // statement until then.
+                .setServerConfig("logging_collector", "on")
+                .setServerConfig("log_destination", "csvlog")
                 .start();
         EmbeddedPostgresServer server = new EmbeddedPostgresServer(instanceDirectory, postgres);
         server.stopOnJvmExit();
         return server;
+    }
+
+    /** The csvlog file the server writes now. */
+    public Path csvLog() throws java.sql.SQLException {
+        try (java.sql.Connection c = connect(adminDatabase());
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('data_directory'),"
+                     + " pg_current_logfile('csvlog')")) {
+            rs.next();
+            Path file = Path.of(rs.getString(2));
+            return file.isAbsolute() ? file : Path.of(rs.getString(1)).resolve(file);
+        }
     }
 
     @Override

@@ -105,6 +105,9 @@ public interface Engine {
     /** What the cutover, revert and complete do differently on this engine. */
     CutoverDialect cutover();
 
+    /** What replaying the application's logged reads on both sides does differently on this engine (rehearse). */
+    RehearsalDialect rehearsal();
+
     /**
      * As {@link #capturePosition(Connection, String)}, knowing the plan's tables: PostgreSQL creates the publication
      * for them before the slot, so every change after the slot's start is published.

@@ -2,6 +2,7 @@ package io.livemigrate.keyrange;
 
 import io.livemigrate.scaleout.PartitionObserver;
 import io.livemigrate.scaleout.RemotePartitioning;
+import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -16,7 +17,7 @@ public final class RangePartitionStepBuilder {
 
     private final String name;
     private final JobRepository jobRepository;
-    private KeyRangePartitioner partitioner;
+    private Partitioner partitioner;
     private Step workerStep;
     private int threads = 1;
     private RemotePartitioning remote;
@@ -28,8 +29,11 @@ public final class RangePartitionStepBuilder {
         this.jobRepository = jobRepository;
     }
 
-    /** The ranges, and the step that runs one of them; workers find that step by its name. */
-    public RangePartitionStepBuilder ranges(KeyRangePartitioner partitioner, Step workerStep) {
+    /**
+     * The ranges (or other partitions, e.g. rehearse's session groups), and the step that runs one of them; workers
+     * find that step by its name.
+     */
+    public RangePartitionStepBuilder ranges(Partitioner partitioner, Step workerStep) {
         this.partitioner = partitioner;
         this.workerStep = workerStep;
         return this;

@@ -34,6 +34,7 @@ public final class Throttle implements AutoCloseable {
     private volatile long changeNumber;
     private volatile boolean lagging;
     private final RateLimiter limiter = new RateLimiter();
+    private volatile long ceiling;
 
     /**
      * @param source    where the lag rule's query runs
@@ -54,6 +55,22 @@ public final class Throttle implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A limit this process never exceeds whatever the plan's setting says (0: none), e.g. rehearse's {@code --rate}:
+     * the setting can lower it at runtime, never raise it.
+     */
+    public Throttle ceiling(long unitsPerSecond) {
+        this.ceiling = Math.max(0, unitsPerSecond);
+        limiter.reset();
+        return this;
+    }
+
+    private long limit() {
+        long set = settings.rowsPerSecond();
+        long max = ceiling;
+        return max > 0 && (set <= 0 || set > max) ? max : set;
+    }
+
     public ThrottleSettings settings() {
         return settings;
     }
@@ -72,7 +89,7 @@ public final class Throttle implements AutoCloseable {
 
     /** Blocks long enough that the rows done so far, across all threads, stay within the rows/s limit. */
     public void account(long rows) throws InterruptedException {
-        limiter.account(rows, () -> settings.rowsPerSecond());
+        limiter.account(rows, this::limit);
     }
 
     private void poll() {

@@ -105,6 +105,11 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public io.livemigrate.engine.RehearsalDialect rehearsal() {
+        return MySqlRehearsal.INSTANCE;
+    }
+
+    @Override
     public ChangePosition markPosition(Connection source, String plan) throws SQLException {
         return MySqlMark.mark(source, plan);
     }

@@ -112,6 +112,11 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public io.livemigrate.engine.RehearsalDialect rehearsal() {
+        return PostgresRehearsal.INSTANCE;
+    }
+
+    @Override
     public ChangePosition markPosition(Connection source, String plan) throws SQLException {
         return PostgresMark.mark(source);
     }

@@ -1,0 +1,128 @@
+package io.livemigrate.rehearse;
+
+import io.livemigrate.engine.LoggedStatement;
+import io.livemigrate.engine.RehearsalDialect;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The statements of one partition's sessions, in log order, each classified and carrying its session's settings.
+ * Entries of livemigrate's own sessions and of other databases than the plan's source are not the application's and
+ * are passed over. Restartable: the execution context holds how many items this partition has handed out; a restart
+ * reads the log again from its start (rebuilding every session's settings on the way) and hands out the rest.
+ */
+class SessionStatementReader implements ItemStreamReader<ReplayItem> {
+
+    static final String READ_KEY = "rehearse.read";
+
+    private final StatementLog log;
+    private final RehearsalDialect dialect;
+    private final String database;
+    private final int index;
+    private final int count;
+    private final double sample;
+    private final boolean follow;
+    private final BooleanSupplier stop;
+    private final StatementClassifier classifier = new StatementClassifier();
+    private final SessionSettings settings = new SessionSettings();
+    private LogCursor cursor;
+    private long handedOut;
+
+    /**
+     * @param database the source database; entries that name another are passed over (null: keep all)
+     * @param sample   the fraction of replayable statements replayed, 0 < sample <= 1, chosen by log position so
+     *                 a restart picks the same ones
+     */
+    SessionStatementReader(StatementLog log, RehearsalDialect dialect, String database, int index, int count,
+                           double sample, boolean follow, BooleanSupplier stop) {
+        this.log = log;
+        this.dialect = dialect;
+        this.database = database;
+        this.index = index;
+        this.count = count;
+        this.sample = sample;
+        this.follow = follow;
+        this.stop = stop;
+    }
+
+    @Override
+    public void open(ExecutionContext ctx) {
+        long skip = ctx.getLong(READ_KEY, 0L);
+        cursor = new LogCursor(log, follow, stop);
+        try {
+            for (long i = 0; i < skip; i++) {
+                if (next() == null) {
+                    throw new ItemStreamException("the statement log " + log.path() + " holds fewer statements than"
+                            + " this rehearsal already replayed (" + skip + "): was it replaced? Start a new rehearsal");
+                }
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ItemStreamException("interrupted", e);
+        }
+        handedOut = skip;
+    }
+
+    @Override
+    public ReplayItem read() throws Exception {
+        ReplayItem item = next();
+        if (item != null) {
+            handedOut++;
+        }
+        return item;
+    }
+
+    private ReplayItem next() throws InterruptedException {
+        while (true) {
+            LogCursor.Numbered n = cursor.next();
+            if (n == null) {
+                return null;
+            }
+            LoggedStatement s = n.statement();
+            if (dialect.fromLivemigrate(s) || database != null && s.database() != null
+                    && !s.database().equals(database)) {
+                continue;
+            }
+            if (!SessionPartitioner.mine(s.session(), index, count)) {
+                continue;
+            }
+            Classification c = classifier.classify(s.sql());
+            if (c.action() == Classification.Action.SETTING) {
+                settings.record(s.session(), s.sql());
+            }
+            return new ReplayItem(n.ordinal(), s, c, settings.of(s.session()), sampled(n.ordinal()));
+        }
+    }
+
+    /** Whether the statement at {@code ordinal} is in the sample: a fixed hash of its position, not a random draw. */
+    private boolean sampled(long ordinal) {
+        if (sample >= 1) {
+            return true;
+        }
+        long h = ordinal * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 32;
+        return Math.floorMod(h, 10_000L) < Math.round(sample * 10_000);
+    }
+
+    @Override
+    public void update(ExecutionContext ctx) {
+        ctx.putLong(READ_KEY, handedOut);
+    }
+
+    @Override
+    public void close() {
+        if (cursor != null) {
+            try {
+                cursor.close();
+            }
+            catch (IOException ignored) {
+                // nothing to keep
+            }
+        }
+    }
+}
