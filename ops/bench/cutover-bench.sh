@@ -32,7 +32,7 @@ PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
   echo "wal_level is not logical on $PGHOST:$PGPORT: ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL" >&2; exit 2; }
 WORK=$(mktemp -d)
 chmod 777 "$WORK"   # PgBouncer will not run as root; it drops to the postgres user and writes its log here
-SRC=lm_cutbench_src TGT=lm_cutbench_tgt
+SRC=lm_cutbench_src TGT=lm_cutbench_tgt REPO_DB=lm_cutbench_repo
 source ops/bench/lib.sh
 
 cleanup() {
@@ -41,6 +41,7 @@ cleanup() {
   [[ -n "${CATCHUP_PID:-}" ]] && kill "$CATCHUP_PID" 2>/dev/null && wait "$CATCHUP_PID" 2>/dev/null || true
   [[ -f "$WORK/pgbouncer.pid" ]] && kill "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null || true
   sleep 1
+  dropdb --if-exists --force "$REPO_DB" 2>/dev/null || true
   for db in $SRC $TGT; do
     psql -qAt -d postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
                               WHERE database = '$db' AND NOT active" >/dev/null 2>&1 || true
@@ -52,7 +53,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-for db in $SRC $TGT; do dropdb --if-exists --force "$db"; createdb "$db"; done
+for db in $SRC $TGT $REPO_DB; do dropdb --if-exists --force "$db"; createdb "$db"; done
 echo "== setup: pgbench -i -s $SCALE, history keyed, copy, PgBouncer"
 pgbench -i -q -s "$SCALE" "$SRC" >/dev/null 2>&1
 psql -qAt -d "$SRC" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" -c "VACUUM ANALYZE" >/dev/null
@@ -91,7 +92,10 @@ cutover:
   max-lag: 2s
   pgbouncer: { admin: "127.0.0.1:$BOUNCER_PORT", admin-user: lm_admin, config-file: "$WORK/pgbouncer.ini", database: app }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
+# The job repository is a PostgreSQL database, as for a production move: several processes use it at once (catch-up,
+# cutover, status), and an H2 file is served by whichever process opened it first, which step 9 may stop.
+REPO="jdbc:postgresql://$PGHOST:$PGPORT/$REPO_DB"
+export LIVEMIGRATE_REPOSITORY_USER=$PGUSER
 lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
