@@ -139,20 +139,13 @@ for round in $(seq 1 "$ROUNDS"); do
   stop_catchup
   txs=$(awk '/number of transactions actually processed/ {print $6}' "$WORK/pgbench.log" | cut -d/ -f1)
   failed=$(awk '/number of failed transactions/ {print $5}' "$WORK/pgbench.log"); failed=${failed:-0}
-  held=$(sed -n 's/.*writes were held \([0-9]*\) ms.*/\1/p' "$WORK/$verb-$round.log" | tail -1)
+  switch_figures "$WORK/$verb-$round.log"; held=$HELD_MS rechecked=$RECHECKED
   worst=$(cat "$WORK"/pgb.* | awk '{ if ($3 > m) m = $3 } END { printf "%.0f", m / 1000 }')
   after=$(history_rows "$to")
   ok=$([[ $after -eq $((before + txs)) ]] && echo yes || echo "NO: $after rows, expected $((before + txs))")
-  rechecked=$(sed -n 's/.*4\/9 re-verif[a-z]* \(partial: \)\{0,1\}\([0-9]*\) of \([0-9]*\) key.*/\2 of \3/p' "$WORK/$verb-$round.log" | tail -1)
   printf '   %-8s %10s %14s %8s %8s %16s  %s\n' "$verb" "$held" "$worst" "$txs" "$failed" "${rechecked:-off}" "$ok"
   HELD+=("$held")
   (( worst > WORST )) && WORST=$worst
   [[ $ok == yes && $failed == 0 ]] || exit 1
 done
-echo "   writes held over $ROUNDS switches: p50 $(printf '%s\n' "${HELD[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') ms, max $(printf '%s\n' "${HELD[@]}" | sort -n | tail -1) ms (target 300 ms)"
-echo "   worst latency over all switches: $WORST ms"
-echo "   steps and pause phases of each switch (ms; 2 to 8 are inside the pause, prepare before it):"
-for log in "$WORK"/cutover-*.log "$WORK"/revert-*.log; do
-  printf '   %-10s' "$(basename "$log" .log)"
-  awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
-done
+switch_summary 300 "$WORST" "${HELD[@]}"
