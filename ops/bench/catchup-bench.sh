@@ -51,7 +51,7 @@ target: { url: "jdbc:postgresql://$PGHOST:$PGPORT/$TGT", user: "$PGUSER" }
 tables: { include: ["public.*"] }
 copy: { threads: 4, chunk-rows: 10000, partition-rows: 250000 }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
+REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
 lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 # Catch-up runs once right after the copy, as in a migration (nothing to apply yet); this first run of the command

@@ -98,7 +98,7 @@ cutover:
   app-roles: [$APP_USER]
   haproxy: { admin: "127.0.0.1:$ADMIN_PORT", backend: db, source-server: source, target-server: target }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
+REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
 lm() { (cd "$WORK" && livemigrate "$@" --plan "$PLAN" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
@@ -147,20 +147,13 @@ for round in $(seq 1 "$ROUNDS"); do
   txs=$(awk '/transactions:/ {print $2; exit}' "$log")
   retried=$(awk '/^failed attempts:/ {n += $3} END {print n + 0}' "$log")
   worst=$(awk '/^ *max:/ {printf "%.0f", $2; exit}' "$log")
-  held=$(sed -n 's/.*writes were held \([0-9]*\) ms.*/\1/p' "$WORK/$verb-$round.log" | tail -1)
+  switch_figures "$WORK/$verb-$round.log"; held=$HELD_MS rechecked=$RECHECKED
   after=$(rows_on "$to")
   ok=$([[ $after -eq $((before + txs)) ]] && echo yes || echo "NO: $after rows, expected $((before + txs))")
-  rechecked=$(sed -n 's/.*4\/9 re-verif[a-z]* \(partial: \)\{0,1\}\([0-9]*\) of \([0-9]*\) key.*/\2 of \3/p' "$WORK/$verb-$round.log" | tail -1)
   printf '   %-8s %10s %14s %8s %8s %16s  %s\n' "$verb" "$held" "$worst" "$txs" "$retried" "${rechecked:-off}" "$ok"
   HELD+=("$held")
   (( worst > WORST )) && WORST=$worst
   [[ $ok == yes ]] || exit 1
   [[ $(on "$from" -N -e "SELECT @@read_only") == 1 ]] || { echo "the old primary was not left read_only"; exit 1; }
 done
-echo "   writes held over $ROUNDS switches: p50 $(printf '%s\n' "${HELD[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') ms, max $(printf '%s\n' "${HELD[@]}" | sort -n | tail -1) ms (target 500 ms)"
-echo "   worst latency over all switches: $WORST ms"
-echo "   steps and pause phases of each switch (ms; 2 to 8 are inside the pause, prepare before it):"
-for log in "$WORK"/cutover-*.log "$WORK"/revert-*.log; do
-  printf '   %-10s' "$(basename "$log" .log)"
-  awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
-done
+switch_summary 500 "$WORST" "${HELD[@]}"

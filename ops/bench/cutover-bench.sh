@@ -32,7 +32,7 @@ PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
   echo "wal_level is not logical on $PGHOST:$PGPORT: ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL" >&2; exit 2; }
 WORK=$(mktemp -d)
 chmod 777 "$WORK"   # PgBouncer will not run as root; it drops to the postgres user and writes its log here
-SRC=lm_cutbench_src TGT=lm_cutbench_tgt
+SRC=lm_cutbench_src TGT=lm_cutbench_tgt REPO_DB=lm_cutbench_repo
 source ops/bench/lib.sh
 
 cleanup() {
@@ -41,6 +41,7 @@ cleanup() {
   [[ -n "${CATCHUP_PID:-}" ]] && kill "$CATCHUP_PID" 2>/dev/null && wait "$CATCHUP_PID" 2>/dev/null || true
   [[ -f "$WORK/pgbouncer.pid" ]] && kill "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null || true
   sleep 1
+  dropdb --if-exists --force "$REPO_DB" 2>/dev/null || true
   for db in $SRC $TGT; do
     psql -qAt -d postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
                               WHERE database = '$db' AND NOT active" >/dev/null 2>&1 || true
@@ -52,7 +53,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-for db in $SRC $TGT; do dropdb --if-exists --force "$db"; createdb "$db"; done
+for db in $SRC $TGT $REPO_DB; do dropdb --if-exists --force "$db"; createdb "$db"; done
 echo "== setup: pgbench -i -s $SCALE, history keyed, copy, PgBouncer"
 pgbench -i -q -s "$SCALE" "$SRC" >/dev/null 2>&1
 psql -qAt -d "$SRC" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" -c "VACUUM ANALYZE" >/dev/null
@@ -91,7 +92,10 @@ cutover:
   max-lag: 2s
   pgbouncer: { admin: "127.0.0.1:$BOUNCER_PORT", admin-user: lm_admin, config-file: "$WORK/pgbouncer.ini", database: app }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE"
+# The job repository is a PostgreSQL database, as for a production move: several processes use it at once (catch-up,
+# cutover, status), and an H2 file is served by whichever process opened it first, which step 9 may stop.
+REPO="jdbc:postgresql://$PGHOST:$PGPORT/$REPO_DB"
+export LIVEMIGRATE_REPOSITORY_USER=$PGUSER
 lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
@@ -135,20 +139,13 @@ for round in $(seq 1 "$ROUNDS"); do
   stop_catchup
   txs=$(awk '/number of transactions actually processed/ {print $6}' "$WORK/pgbench.log" | cut -d/ -f1)
   failed=$(awk '/number of failed transactions/ {print $5}' "$WORK/pgbench.log"); failed=${failed:-0}
-  held=$(sed -n 's/.*writes were held \([0-9]*\) ms.*/\1/p' "$WORK/$verb-$round.log" | tail -1)
+  switch_figures "$WORK/$verb-$round.log"; held=$HELD_MS rechecked=$RECHECKED
   worst=$(cat "$WORK"/pgb.* | awk '{ if ($3 > m) m = $3 } END { printf "%.0f", m / 1000 }')
   after=$(history_rows "$to")
   ok=$([[ $after -eq $((before + txs)) ]] && echo yes || echo "NO: $after rows, expected $((before + txs))")
-  rechecked=$(sed -n 's/.*4\/9 re-verif[a-z]* \(partial: \)\{0,1\}\([0-9]*\) of \([0-9]*\) key.*/\2 of \3/p' "$WORK/$verb-$round.log" | tail -1)
   printf '   %-8s %10s %14s %8s %8s %16s  %s\n' "$verb" "$held" "$worst" "$txs" "$failed" "${rechecked:-off}" "$ok"
   HELD+=("$held")
   (( worst > WORST )) && WORST=$worst
   [[ $ok == yes && $failed == 0 ]] || exit 1
 done
-echo "   writes held over $ROUNDS switches: p50 $(printf '%s\n' "${HELD[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') ms, max $(printf '%s\n' "${HELD[@]}" | sort -n | tail -1) ms (target 300 ms)"
-echo "   worst latency over all switches: $WORST ms"
-echo "   steps and pause phases of each switch (ms; 2 to 8 are inside the pause, prepare before it):"
-for log in "$WORK"/cutover-*.log "$WORK"/revert-*.log; do
-  printf '   %-10s' "$(basename "$log" .log)"
-  awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
-done
+switch_summary 300 "$WORST" "${HELD[@]}"

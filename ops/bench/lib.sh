@@ -103,3 +103,26 @@ with_buffer_pool() {
   done
   echo "   innodb_buffer_pool_size: $($m -N -e "SELECT @@GLOBAL.innodb_buffer_pool_size") (was $old)"
 }
+
+# Shared by the cutover benchmarks (PostgreSQL and MariaDB): one switch's figures read from its command's log, and
+# the summary over all switches. switch_figures <log>: sets HELD_MS (fence to unfence) and RECHECKED (step 4's
+# "N of M", or empty when re-verification was off).
+switch_figures() {
+  HELD_MS=$(sed -n 's/.*writes were held \([0-9]*\) ms.*/\1/p' "$1" | tail -1)
+  RECHECKED=$(sed -n 's/.*4\/9 re-verif[a-z]* \(partial: \)\{0,1\}\([0-9]*\) of \([0-9]*\) key.*/\2 of \3/p' "$1" | tail -1)
+}
+
+# switch_summary <target-ms> <worst-latency-ms> <held-ms>...: p50 and max of the writes held, the worst latency,
+# and each switch's steps and pause phases from the cutover-*.log and revert-*.log files under $WORK.
+switch_summary() {
+  local target=$1 worst=$2 log
+  shift 2
+  echo "   writes held over $# switches: p50 $(printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }') ms, max $(printf '%s\n' "$@" | sort -n | tail -1) ms (target $target ms)"
+  echo "   worst latency over all switches: $worst ms"
+  echo "   steps and pause phases of each switch (ms; 2 to 8 are inside the pause, prepare before it):"
+  for log in "$WORK"/cutover-*.log "$WORK"/revert-*.log; do
+    [[ -f $log ]] || continue
+    printf '   %-10s' "$(basename "$log" .log)"
+    awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
+  done
+}

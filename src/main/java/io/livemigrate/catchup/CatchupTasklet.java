@@ -3,22 +3,15 @@ package io.livemigrate.catchup;
 import io.livemigrate.engine.ChangeEvent;
 import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.ops.MigrationMetrics;
-import io.livemigrate.copy.BuildIndexesTasklet;
-import io.livemigrate.copy.CapturePositionTasklet;
-import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.schema.StateTables;
 import io.livemigrate.core.MigrationTables;
-import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -262,7 +255,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             target.setAutoCommit(true);
             StateTables.ensure(target, resources.engine());
             Optional<ChangePosition> applied = CatchupState.read(target, resources.plan().name());
-            ChangePosition start = applied.isPresent() ? applied.get() : copyStartPosition();
+            ChangePosition start = applied.isPresent() ? applied.get() : copyPositions().start();
             if (applied.isEmpty()) {
                 // The first run records where it starts at once, not at its first commit: ops (and the cutover)
                 // can see that catch-up has taken over from the copy even while the source is quiet.
@@ -270,8 +263,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             }
             recorder.startAt(start);
             if (constraints == null) {
-                constraints = DeferredConstraints.load(resources,
-                        () -> copyPosition(BuildIndexesTasklet.COPY_END_KEY, false));
+                constraints = DeferredConstraints.load(resources, () -> copyPositions().end());
             }
             if (constraints.due(start)) {
                 constraints.build(targetIds);
@@ -293,6 +285,10 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
     }
 
+    private CopyPositions copyPositions() {
+        return new CopyPositions(jobRepository, resources.plan().name());
+    }
+
     /** The target table as it is now, named as the source table: what the applier can apply. */
     private TableInfo describeTarget(Connection target, TableId id, TableId targetId) {
         try {
@@ -304,36 +300,6 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
         catch (SQLException e) {
             throw new IllegalStateException("describing " + targetId + " on the target: " + e.getMessage(), e);
         }
-    }
-
-    /** Where the copy started change capture: its job execution context (or its first step's), once it completed. */
-    private ChangePosition copyStartPosition() {
-        return copyPosition(CapturePositionTasklet.POSITION_KEY, true);
-    }
-
-    /**
-     * A position the completed copy recorded under {@code key} in its job execution context (or its steps'); null
-     * when it recorded none and {@code required} is false.
-     */
-    private ChangePosition copyPosition(String key, boolean required) {
-        JobInstance copy = jobRepository.getJobInstance(CopyJobConfiguration.JOB_NAME,
-                ResumableJobRunner.parameters(resources.plan().name()));
-        JobExecution last = copy == null ? null : jobRepository.getLastJobExecution(copy);
-        if (last == null || last.getStatus() != BatchStatus.COMPLETED) {
-            throw new CatchupStoppedException("the copy of plan " + resources.plan().name() + " has not completed"
-                    + (last == null ? "" : " (it is " + last.getStatus() + ")") + ": run copy until it completes,"
-                    + " then catchup");
-        }
-        String position = last.getExecutionContext().getString(key, null);
-        if (position == null) {
-            var stepExecution = jobRepository.getLastStepExecution(copy,
-                    required ? "capture-position" : "build-indexes");
-            position = stepExecution == null ? null : stepExecution.getExecutionContext().getString(key, null);
-        }
-        if (position == null && required) {
-            throw new CatchupStoppedException("the copy recorded no change-capture position; run copy again");
-        }
-        return position == null ? null : ChangePosition.parse(position);
     }
 
     private void closeStreamAndApplier() {

@@ -27,13 +27,12 @@ import java.util.Map;
 
 /**
  * Applies row changes to the target as absolute images (docs/design.md, rule 2) inside one open target transaction that
- * {@link #commit} closes together with the applied position (rule 4).
+ * {@link #commit} closes together with the applied position (rule 4): the SQL side of catch-up.
  *
- * <p>Changes are compacted per row before they are written: only the last image of each key survives (an unchanged
- * TOAST value takes the earlier image's value), then each table's deletes and upserts go out as JDBC batches, one
- * batch per statement shape. Changes on different rows commute, so the result equals applying them one by one;
- * the exception is a secondary unique key that rows swap values of, which makes a compacted batch fail: the
- * transaction is then rolled back and its changes replayed one by one, in source order. Where an upsert could update
+ * <p>Changes are compacted per row by a {@link ChangeCoalescer} before they are written, then each table's deletes and
+ * upserts go out as JDBC batches, one batch per statement shape. Compacting equals applying the changes one by one but
+ * where rows swap the values of a secondary unique key, which makes a compacted batch fail: the transaction is then
+ * rolled back and its changes replayed one by one, in source order. Where an upsert could update
  * another row through a second unique key instead of failing ({@link Engine#upsertMayTouchOtherRows}), the table's
  * upserted keys are deleted first and their images inserted.
  */
@@ -45,15 +44,6 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
     /** Changes kept for a one-by-one replay; a larger target transaction cannot be replayed. */
     private static final int RETAIN_LIMIT = 200_000;
 
-    private sealed interface Op permits Upsert, Delete {
-    }
-
-    private record Upsert(Map<String, ColumnValue> image) implements Op {
-    }
-
-    private record Delete(Map<String, ColumnValue> key) implements Op {
-    }
-
     private final Engine engine;
     private final Dialect dialect;
     private final DataSource sourcePool;
@@ -61,7 +51,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
     private final String plan;
     private final Map<TableId, TableInfo> tables;
     private final Map<TableId, TableId> targetIds;
-    private final Map<TableId, LinkedHashMap<List<String>, Op>> buffer = new LinkedHashMap<>();
+    private final ChangeCoalescer coalescer = new ChangeCoalescer();
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final List<RowChange> retained = new ArrayList<>();
     private final ChangedKeys changedKeys;
@@ -70,7 +60,6 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
     private final java.util.Set<TableId> deleteAndInsert = new java.util.HashSet<>();
     private boolean retainedComplete = true;
     private boolean replaying;
-    private int buffered;
     private int mark;
     private long uncommittedChanges;
 
@@ -140,8 +129,8 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
         TableInfo t = table(change.table());
         changedKeys.record(t, change);
         switch (change.kind()) {
-            case INSERT -> upsert(t, change.after());
-            case DELETE -> delete(t, change.before());
+            case INSERT -> coalescer.upsert(t, change.after());
+            case DELETE -> coalescer.delete(t, change.before());
             case TRUNCATE -> {
                 flush();
                 try (Statement st = target.createStatement()) {
@@ -150,20 +139,10 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                 }
             }
             case UPDATE -> {
-                Map<String, ColumnValue> after = change.after();
-                if (change.before() == null || key(t, change.before()).equals(key(t, after))) {
-                    upsert(t, after);
-                    break;
-                }
-                List<String> oldKey = key(t, change.before());
-                after = merged(bufferedImage(t, oldKey), after);
-                if (hasUnchanged(after)) {
+                Map<String, ColumnValue> moved = coalescer.update(t, change.before(), change.after());
+                if (moved != null) {
                     flush();
-                    move(t, change.before(), after);
-                }
-                else {
-                    delete(t, change.before());
-                    upsert(t, after);
+                    move(t, change.before(), moved);
                 }
             }
         }
@@ -173,7 +152,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                 applyBuffered(cascaded, depth + 1);
             }
         }
-        if (buffered >= FLUSH_ROWS) {
+        if (coalescer.size() >= FLUSH_ROWS) {
             flush();
         }
         changedKeys.writeIfFull(target);
@@ -247,8 +226,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
     }
 
     void rollback() throws SQLException {
-        buffer.clear();
-        buffered = 0;
+        coalescer.clear();
         retained.clear();
         retainedComplete = true;
         uncommittedChanges = 0;
@@ -270,8 +248,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
         log.info("a compacted batch hit a unique key ({}); replaying {} changes one by one", e.getMessage(),
                 retained.size());
         target.rollback();
-        buffer.clear();
-        buffered = 0;
+        coalescer.clear();
         replaying = true;
         try {
             for (RowChange c : retained) {
@@ -292,77 +269,13 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
         return t;
     }
 
-    private void upsert(TableInfo t, Map<String, ColumnValue> image) {
-        Map<List<String>, Op> rows = buffer.computeIfAbsent(t.id(), k -> new LinkedHashMap<>());
-        List<String> key = key(t, image);
-        Op previous = rows.get(key);
-        rows.put(key, new Upsert(previous instanceof Upsert u ? merged(u.image(), image) : image));
-        buffered++;
-    }
-
-    private void delete(TableInfo t, Map<String, ColumnValue> before) {
-        buffer.computeIfAbsent(t.id(), k -> new LinkedHashMap<>()).put(key(t, before), new Delete(before));
-        buffered++;
-    }
-
-    private Map<String, ColumnValue> bufferedImage(TableInfo t, List<String> key) {
-        Map<List<String>, Op> rows = buffer.get(t.id());
-        return rows != null && rows.get(key) instanceof Upsert u ? u.image() : null;
-    }
-
-    /** {@code later}, its unchanged values taken from {@code earlier} where that has them. */
-    private static Map<String, ColumnValue> merged(Map<String, ColumnValue> earlier, Map<String, ColumnValue> later) {
-        if (earlier == null || !hasUnchanged(later)) {
-            return later;
-        }
-        Map<String, ColumnValue> m = new LinkedHashMap<>(later);
-        m.replaceAll((c, v) -> v.isUnchanged() && earlier.containsKey(c) ? earlier.get(c) : v);
-        return m;
-    }
-
-    private static boolean hasUnchanged(Map<String, ColumnValue> image) {
-        for (ColumnValue v : image.values()) {
-            if (v.isUnchanged()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static List<String> key(TableInfo t, Map<String, ColumnValue> image) {
-        List<String> key = new ArrayList<>(t.keyColumns().size());
-        for (String k : t.keyColumns()) {
-            ColumnValue v = image.get(k);
-            if (v == null || v.kind() != ColumnValue.Kind.VALUE) {
-                throw new IllegalStateException("a change to " + t.id() + " carries no value for key column " + k);
-            }
-            key.add(v.text());
-        }
-        return key;
-    }
-
     /** Writes the buffered rows: per table, the deletes, then the upserts, as batches. */
     void flush() throws SQLException {
-        for (Map.Entry<TableId, LinkedHashMap<List<String>, Op>> e : buffer.entrySet()) {
-            TableInfo t = tables.get(e.getKey());
-            List<Map<String, ColumnValue>> deletes = new ArrayList<>();
-            Map<List<String>, List<Map<String, ColumnValue>>> full = new LinkedHashMap<>();
-            Map<List<String>, List<Map<String, ColumnValue>>> partial = new LinkedHashMap<>();
-            for (Op op : e.getValue().values()) {
-                if (op instanceof Delete d) {
-                    deletes.add(d.key());
-                }
-                else if (op instanceof Upsert u) {
-                    List<String> shape = new ArrayList<>();
-                    u.image().forEach((c, v) -> {
-                        if (!v.isUnchanged()) {
-                            shape.add(c);
-                        }
-                    });
-                    (hasUnchanged(u.image()) ? partial : full).computeIfAbsent(shape, k -> new ArrayList<>())
-                            .add(u.image());
-                }
-            }
+        for (ChangeCoalescer.TableBatch b : coalescer.drain()) {
+            TableInfo t = tables.get(b.table());
+            List<Map<String, ColumnValue>> deletes = b.deletes();
+            Map<List<String>, List<Map<String, ColumnValue>>> full = b.full();
+            Map<List<String>, List<Map<String, ColumnValue>>> partial = b.partial();
             TableId targetId = targetIds.get(t.id());
             boolean insert = deleteAndInsert.contains(t.id());
             if (insert) {
@@ -395,8 +308,6 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                 }
             }
         }
-        buffer.clear();
-        buffered = 0;
     }
 
     /**
@@ -417,7 +328,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
             batch(updateSql(t, set, t.keyColumns()), params, List.of(values));
         }
         else {
-            upsert(t, after);
+            coalescer.upsert(t, after);
             flush();
         }
     }

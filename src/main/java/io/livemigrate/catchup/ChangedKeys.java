@@ -90,7 +90,7 @@ public final class ChangedKeys {
     }
 
     private void add(TableInfo t, Map<String, ColumnValue> image) {
-        pending.add(new Pending(t.id().qualified(), new KeyValue(ChangeApplier.key(t, image)).encode()));
+        pending.add(new Pending(t.id().qualified(), new KeyValue(ChangeCoalescer.key(t, image)).encode()));
     }
 
     /** Writes the held keys into the open transaction once there are many (one huge source transaction). */

@@ -155,6 +155,20 @@ public final class KeysetSql {
         return index;
     }
 
+    /**
+     * Hands each row of {@code SELECT <keyText()>, <one digest per column> ...} to {@code sink}: the per-row digest
+     * query of every engine, which differ only in the digest expressions and how the statement streams.
+     */
+    public void readDigestRows(ResultSet rs, int digestColumns, ChunkDigester.RowSink sink) throws SQLException {
+        while (rs.next()) {
+            String[] digests = new String[digestColumns];
+            for (int i = 0; i < digests.length; i++) {
+                digests[i] = rs.getString(key.size() + 1 + i);
+            }
+            sink.accept(read(rs, 1), digests);
+        }
+    }
+
     /** Reads a key rendered by {@link #keyText()} from {@code column} on. */
     public KeyValue read(ResultSet rs, int column) throws SQLException {
         List<String> parts = new ArrayList<>(key.size());

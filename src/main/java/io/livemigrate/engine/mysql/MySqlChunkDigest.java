@@ -160,15 +160,8 @@ final class MySqlChunkDigest implements ChunkDigester {
         try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(Integer.MIN_VALUE);
             binder.bind(ps);
-            int keys = table.keyColumns().size();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String[] hashes = new String[columns.size()];
-                    for (int i = 0; i < hashes.length; i++) {
-                        hashes[i] = rs.getString(keys + 1 + i);
-                    }
-                    sink.accept(keyset.read(rs, 1), hashes);
-                }
+                keyset.readDigestRows(rs, columns.size(), sink);
             }
         }
     }
