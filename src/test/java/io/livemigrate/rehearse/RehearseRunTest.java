@@ -69,7 +69,7 @@ class RehearseRunTest {
                 app.flush(c, "first part");
             }
             child = m.start("rehearse", "-Xmx256m", dir.resolve("rehearse-child.log"), "--log", app.log().toString(),
-                    "--follow", "--sessions", "2");
+                    "--follow", "--sessions", "2", "--min-gap", "60s"); // lines, not timing: no regression by noise
             awaitExecutions(m, child, "select name from items where id = ?", 5);
             try (Connection c = app.session(); Statement st = c.createStatement()) {
                 for (int i = 0; i < 3; i++) {
