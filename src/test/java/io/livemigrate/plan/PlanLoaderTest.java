@@ -150,7 +150,7 @@ class PlanLoaderTest {
     void reverifyBudgetMustBeADurationShorterThanMaxPause() throws IOException {
         Path notADuration = write(GOOD + CUTOVER + "  reverify-budget: fast\n");
         assertThatThrownBy(() -> loader.load(notADuration)).isInstanceOf(PlanException.class)
-                .hasMessage(notADuration + ": cutover.reverify-budget: 'fast' is not a duration; write e.g. 500ms, 10s or 2m");
+                .hasMessage(notADuration + ": cutover.reverify-budget: 'fast' is not a duration; write e.g. 500ms, 10s, 2m or 24h");
         Path tooLong = write(GOOD + CUTOVER + "  reverify-budget: 2s\n");
         assertThatThrownBy(() -> loader.load(tooLong)).isInstanceOf(PlanException.class)
                 .hasMessageStartingWith(tooLong + ": cutover.reverify-budget: 2s does not fit in max-pause (2000ms)");
