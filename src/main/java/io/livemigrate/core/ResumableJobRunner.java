@@ -33,6 +33,33 @@ public final class ResumableJobRunner {
         return new JobParametersBuilder().addString(PLAN_PARAMETER, planName).toJobParameters();
     }
 
+    /**
+     * The identifying parameters of the numbered run of a job that runs again and again for one plan (verify,
+     * rehearse): the latest run when it did not complete (so running the command again resumes it), else a new one.
+     */
+    public static JobParameters numberedRun(JobRepository repository, String jobName, String planName,
+                                            String runParameter) {
+        long run = 0;
+        while (repository.getJobInstance(jobName, numbered(planName, runParameter, run + 1)) != null) {
+            run++;
+        }
+        if (run > 0) {
+            JobExecution last = repository.getLastJobExecution(
+                    repository.getJobInstance(jobName, numbered(planName, runParameter, run)));
+            if (last == null || last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
+                run++;
+            }
+        }
+        else {
+            run = 1;
+        }
+        return numbered(planName, runParameter, run);
+    }
+
+    private static JobParameters numbered(String planName, String runParameter, long run) {
+        return new JobParametersBuilder(parameters(planName)).addLong(runParameter, run).toJobParameters();
+    }
+
     /** The last execution of this plan's job, if any. */
     public Optional<JobExecution> lastExecution(String jobName, String planName) {
         return lastExecution(jobRepository, jobName, planName);

@@ -21,21 +21,7 @@ public final class RehearsalRuns {
     }
 
     public static JobParameters next(JobRepository repository, String plan, RehearseOptions options) {
-        long run = 0;
-        while (repository.getJobInstance(RehearseJobConfiguration.JOB_NAME, identifying(plan, run + 1)) != null) {
-            run++;
-        }
-        if (run > 0) {
-            JobInstance latest = repository.getJobInstance(RehearseJobConfiguration.JOB_NAME, identifying(plan, run));
-            JobExecution last = repository.getLastJobExecution(latest);
-            if (last == null || last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
-                run++;
-            }
-        }
-        else {
-            run = 1;
-        }
-        return new JobParametersBuilder(identifying(plan, run))
+        return new JobParametersBuilder(ResumableJobRunner.numberedRun(repository, RehearseJobConfiguration.JOB_NAME, plan, RUN_PARAMETER))
                 .addString("log", options.log().toAbsolutePath().toString(), false)
                 .addString("follow", String.valueOf(options.follow()), false)
                 .addDouble("sample", options.sample(), false)

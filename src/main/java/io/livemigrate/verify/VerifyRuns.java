@@ -23,21 +23,7 @@ public final class VerifyRuns {
     }
 
     public static JobParameters next(JobRepository repository, String plan, boolean repair, int chunkRows) {
-        long run = 0;
-        while (repository.getJobInstance(VerifyJobConfiguration.JOB_NAME, identifying(plan, run + 1)) != null) {
-            run++;
-        }
-        if (run > 0) {
-            JobInstance latest = repository.getJobInstance(VerifyJobConfiguration.JOB_NAME, identifying(plan, run));
-            JobExecution last = repository.getLastJobExecution(latest);
-            if (last == null || last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
-                run++;
-            }
-        }
-        else {
-            run = 1;
-        }
-        return new JobParametersBuilder(identifying(plan, run))
+        return new JobParametersBuilder(ResumableJobRunner.numberedRun(repository, VerifyJobConfiguration.JOB_NAME, plan, VerifyJobConfiguration.RUN_PARAMETER))
                 .addString(VerifyJobConfiguration.REPAIR_PARAMETER, String.valueOf(repair), false)
                 .addLong(VerifyJobConfiguration.CHUNK_ROWS_PARAMETER, (long) chunkRows, false)
                 .toJobParameters();

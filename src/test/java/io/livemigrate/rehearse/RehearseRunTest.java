@@ -56,43 +56,6 @@ class RehearseRunTest {
     }
 
     @Test
-    void followPicksUpLinesAppendedAfterTheStart() throws Exception {
-        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "rehearse_follow");
-        createItems(m);
-        RehearsalWorkload app = RehearsalWorkload.start(m, false, true);
-        Process child = null;
-        try {
-            try (Connection c = app.session(); Statement st = c.createStatement()) {
-                for (int i = 1; i <= 5; i++) {
-                    st.executeQuery("SELECT name FROM items WHERE id = " + i).close();
-                }
-                app.flush(c, "first part");
-            }
-            child = m.start("rehearse", "-Xmx256m", dir.resolve("rehearse-child.log"), "--log", app.log().toString(),
-                    "--follow", "--sessions", "2", "--min-gap", "60s"); // lines, not timing: no regression by noise
-            awaitExecutions(m, child, "select name from items where id = ?", 5);
-            try (Connection c = app.session(); Statement st = c.createStatement()) {
-                for (int i = 0; i < 3; i++) {
-                    st.executeQuery("SELECT count(*) FROM items WHERE tag = 't" + i + "'").close();
-                }
-                app.flush(c, "second part");
-            }
-            awaitExecutions(m, child, "select count(*) from items where tag = ?", 3);
-            assertThat(m.run("stop", "--job", "rehearse")).as(m.output()).isZero();
-            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as(m.childLog("rehearse")).isTrue();
-            assertThat(child.exitValue()).as(m.childLog("rehearse")).isZero();
-            assertThat(m.childLog("rehearse")).contains("select count(*) from items where tag = ?")
-                    .contains("following");
-        }
-        finally {
-            app.stop();
-            if (child != null) {
-                child.destroyForcibly().waitFor();
-            }
-        }
-    }
-
-    @Test
     void anIndexDroppedOnTheTargetIsARegressionWithBothPlans() throws Exception {
         MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "rehearse_index");
         try (Connection s = m.source()) {
