@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.TimeUnit;
 
 import static io.livemigrate.testing.TableContents.execute;
 
@@ -73,14 +72,9 @@ final class RehearsalWorkload {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT '" + marker + "'");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(marker)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the statement log " + log + " never showed " + marker);
+        org.awaitility.Awaitility.await("the statement log " + log + " showing " + marker)
+                .atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> Files.exists(log) && Files.readString(log).contains(marker));
     }
 
     /** Turns MariaDB's server-wide logs off again (PostgreSQL's is per database, dropped with it). */

@@ -70,9 +70,9 @@ public final class BackgroundWriter implements AutoCloseable {
 
     /** Waits until {@code n} operations have completed; fails if the writer has ended (an operation threw). */
     public void awaitOperations(long n) throws InterruptedException {
-        while (operations.get() < n && thread.isAlive()) {
-            Thread.sleep(10);
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> operations.get() >= n || !thread.isAlive());
         assertThat(thread.isAlive()).as("the writer failed").isTrue();
     }
 
