@@ -46,7 +46,7 @@ class RehearseCommand implements Callable<Integer> {
     Path log;
 
     @Option(names = "--sample", defaultValue = "100%", paramLabel = "<percent>",
-            description = "Share of the replayable statements to replay, e.g. 10% (default ${DEFAULT-VALUE}).")
+            description = "Share of the replayable statements to replay, e.g. 10%% (default ${DEFAULT-VALUE}).")
     String sample;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "<n/s>",
