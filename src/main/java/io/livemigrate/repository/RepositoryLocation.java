@@ -31,7 +31,8 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")
                 && !url.startsWith("jdbc:h2:")) {
-            throw new IllegalArgumentException("--repository: '" + url + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
+            throw new IllegalArgumentException("--repository: '" + Endpoint.masked(url)
+                    + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
         }
         return new RepositoryLocation(durable(url.replace("jdbc:mariadb:", "jdbc:mysql:")),
                 env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", url.startsWith("jdbc:h2:") ? "sa" : ""),
