@@ -49,6 +49,14 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
                 : url;
     }
 
+    /**
+     * An H2 database: a file that the process which opened it first serves to the others (AUTO_SERVER), or a
+     * standalone H2 server. Either can go away under the processes that use it; see {@link ReconnectingJobRepository}.
+     */
+    public boolean isH2() {
+        return url.startsWith("jdbc:h2:");
+    }
+
     public boolean isDefault() {
         return defaultDirectory != null;
     }
@@ -63,7 +71,7 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
      * {@link ConnectionFailure} before any job context starts. H2 files are left alone: connecting creates them.
      */
     public void requireReachable() {
-        if (url.startsWith("jdbc:h2:")) {
+        if (isH2()) {
             return;
         }
         try (Connection c = DriverManager.getConnection(url, user, password.reveal())) {

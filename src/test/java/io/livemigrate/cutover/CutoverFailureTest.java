@@ -145,6 +145,9 @@ class CutoverFailureTest {
             }
             assertThat(held.process().waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(held.process().exitValue()).as(held.log()).isZero();
+            assertThat(held.log()).as("the catch-up's exit reached the cutover inside a repository write")
+                    .contains("connection lost").contains("reconnected; updateExecutionContext done");
+            held.log().lines().filter(l -> l.contains("job repository")).forEach(System.out::println);
             Map<String, String> steps = mig.lastRunSteps();
             assertThat(steps).as(held.log()).containsOnlyKeys(CutoverJobConfiguration.STEPS.get(0),
                     CutoverPause.STEP, "9-retire-stream");
