@@ -42,7 +42,7 @@ public class RehearseJobConfiguration {
                     RehearsalStore rehearsalStore, MigrationResources resources, RehearseOptions rehearseOptions,
                     ReplayShared replayShared) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
                 .start(rehearsePartitionsStep)
                 .next(new StepBuilder("rehearse-report", jobRepository)
                         .tasklet(new RehearsalReportTasklet(rehearsalStore, resources, rehearseOptions, replayShared), tx)
