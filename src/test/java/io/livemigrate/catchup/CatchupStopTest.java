@@ -45,6 +45,8 @@ class CatchupStopTest {
                     .as(m.output()).containsOnly("STOPPED");
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
+            assertThat(m.childLog("catchup")).as("the stop is seen and the source transaction finished")
+                    .contains("stop requested: finishing the current source transaction");
         }
         finally {
             child.destroyForcibly();
