@@ -16,9 +16,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code stop}: asks the running catch-up of the plan to stop (JobOperator.stop: the execution becomes STOPPING in
- * the job repository, which the running process checks twice a second); it finishes its target transaction and
- * ends STOPPED. Waits for that unless {@code --no-wait}.
+ * {@code stop}: asks the running catch-up (or rehearsal) of the plan to stop (JobOperator.stop marks the execution in
+ * the job repository, which the running process checks several times a second); it finishes its target transaction
+ * and ends STOPPED. Waits for that unless {@code --no-wait}: until every step of the execution has ended, or its
+ * process is gone. The execution's own status is no sign: Spring Batch 6.0 stores it as STOPPED as soon as the stop
+ * is asked for, while the execution still runs (spring-batch#5114).
  */
 @Command(name = "stop", mixinStandardHelpOptions = true,
         description = "Stop the plan's running catch-up gracefully (it finishes its current target transaction).")
@@ -56,8 +58,9 @@ class StopCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (System.nanoTime() < deadline) {
                 JobExecution now = repository.getJobExecution(execution.getId());
-                if (now != null && !now.getStatus().isRunning()) {
-                    System.out.println("stop: execution " + execution.getId() + " is " + now.getStatus());
+                if (now == null || ended(now)) {
+                    System.out.println("stop: execution " + execution.getId() + " is "
+                            + (now == null ? "gone" : now.getStatus()));
                     return ExitCodes.OK;
                 }
                 Thread.sleep(200);
@@ -66,5 +69,12 @@ class StopCommand implements Callable<Integer> {
                     + " transaction may still be applying); it stops when that commits");
             return ExitCodes.JOB_FAILED;
         }
+    }
+
+    /** The execution no longer runs: none of its steps is running, or the process that ran it is gone. */
+    private static boolean ended(JobExecution execution) {
+        return !execution.getStatus().isRunning()
+                && execution.getStepExecutions().stream().noneMatch(s -> s.getStatus().isRunning())
+                || !ResumableJobRunner.ownerAlive(execution);
     }
 }

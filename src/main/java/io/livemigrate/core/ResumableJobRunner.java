@@ -106,7 +106,11 @@ public final class ResumableJobRunner {
         return new Outcome(execution, last.isPresent(), false);
     }
 
-    private static boolean ownerAlive(JobExecution execution) {
+    /**
+     * Whether the process that runs {@code execution} may be alive: its pid is alive on this host, or it runs on
+     * another host (whose processes we cannot see). False when the execution never recorded its owner.
+     */
+    public static boolean ownerAlive(JobExecution execution) {
         var ctx = execution.getExecutionContext();
         if (!ctx.containsKey(OwnerListener.PID_KEY)) {
             return false;

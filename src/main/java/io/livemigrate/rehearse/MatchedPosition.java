@@ -22,6 +22,7 @@ import java.util.Optional;
 final class MatchedPosition implements AutoCloseable {
 
     private static final long POLL_MILLIS = 10;
+    private static final long STOP_CHECK_MILLIS = 200;
 
     private final MigrationResources resources;
     private final Engine engine;
@@ -58,18 +59,33 @@ final class MatchedPosition implements AutoCloseable {
         return lastMark;
     }
 
-    /** Waits until catch-up has applied past {@code mark} on the target, at most {@code timeout}; whether it has. */
-    boolean awaitApplied(ChangePosition mark, Duration timeout) throws SQLException, InterruptedException {
+    /**
+     * Waits until catch-up has applied past {@code mark} on the target, at most {@code timeout}, and no longer than
+     * {@value #STOP_CHECK_MILLIS} ms once {@code stop} is requested; whether it has.
+     */
+    boolean awaitApplied(ChangePosition mark, Duration timeout, RehearsalStop stop)
+            throws SQLException, InterruptedException {
         ChangePosition seen = lastApplied;
         if (seen != null && seen.reached(mark)) {
             return true;
         }
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
         try (Connection target = resources.target().getConnection()) {
             target.setAutoCommit(true);
-            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan, mark,
-                    System.currentTimeMillis() + timeout.toMillis(), POLL_MILLIS, s -> { });
-            applied.ifPresent(p -> lastApplied = p);
-            return applied.isPresent();
+            while (!stop.requested()) {
+                // in slices, so a stop is seen between them
+                long slice = Math.min(deadline, System.currentTimeMillis() + STOP_CHECK_MILLIS);
+                Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan, mark, slice, POLL_MILLIS,
+                        s -> { });
+                if (applied.isPresent()) {
+                    lastApplied = applied.get();
+                    return true;
+                }
+                if (slice >= deadline) {
+                    return false;
+                }
+            }
+            return false;
         }
     }
 
