@@ -12,6 +12,7 @@ import io.livemigrate.rehearse.RehearsalStop;
 import io.livemigrate.rehearse.RehearsalStore;
 import io.livemigrate.rehearse.RehearseJobConfiguration;
 import io.livemigrate.rehearse.RehearseOptions;
+import io.livemigrate.repository.RehearsalHistory;
 import io.livemigrate.rehearse.StatementLog;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -145,12 +146,12 @@ class RehearseCommand implements Callable<Integer> {
             System.err.println("rehearse: run the same command again to resume after the last recorded statements");
             return ExitCodes.JOB_FAILED;
         }
-        RehearsalStore.Run run = store.run(execution.getId()).orElseThrow();
-        List<RehearsalStore.Row> rows = store.rows(execution.getId());
+        RehearsalHistory.Run run = store.run(execution.getId()).orElseThrow();
+        List<RehearsalHistory.Row> rows = store.rows(execution.getId());
         System.out.printf("%-4s %-60s %7s %8s %6s %11s %11s %11s %11s%n", "#", "FINGERPRINT", "RUNS", "COMPARED",
                 "DIFFS", "SRC p50", "SRC p95", "TGT p50", "TGT p95");
         int n = 0;
-        for (RehearsalStore.Row r : rows) {
+        for (RehearsalHistory.Row r : rows) {
             if (++n > show) {
                 System.out.println("  ... " + (rows.size() - show) + " more fingerprint(s) in LIVEMIGRATE_REHEARSAL");
                 break;

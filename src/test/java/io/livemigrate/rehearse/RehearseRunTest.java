@@ -214,6 +214,9 @@ class RehearseRunTest {
             app.flush(c, "end of the gate workload");
         }
         assertThat(m.run("rehearse", "--log", app.log().toString())).as(m.output()).isZero();
+        assertThat(m.run("status")).as(m.output()).isZero();
+        assertThat(m.output()).containsPattern("last rehearsal: NOT COMPARED at \\S+ \\(execution \\d+\\): 2 replayed,"
+                + " 0 compared, 0 result difference\\(s\\)");
         assertThat(m.run("cutover")).as(m.output()).isEqualTo(2);
         assertThat(m.output()).contains("the last rehearsal")
                 .contains("was not clean (catch-up was not running, so no result was compared)")
