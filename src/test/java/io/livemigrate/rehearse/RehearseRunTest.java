@@ -18,9 +18,10 @@ import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How a rehearsal runs, without catch-up (timing only, said so): killed half way (kill -9 of its JVM) it resumes and
- * counts every statement once; {@code --follow} picks up lines the server appends after the start and ends on
- * {@code stop --job rehearse}; an index dropped on the target is a regression reported with both plans.
+ * How a rehearsal runs: killed half way (kill -9 of its JVM) it resumes and counts every statement once; {@code
+ * --follow} (with catch-up running) replays lines the server appends after the start and ends promptly on {@code stop
+ * --job rehearse}, even with a statement held by a paused throttle, then reports; SIGTERM ends a follow the same way
+ * in-process; an index dropped on the target is a regression reported with both plans; the cutover's gate.
  */
 class RehearseRunTest {
 
@@ -152,6 +153,44 @@ class RehearseRunTest {
             }
             catchup.destroy();
             catchup.waitFor();
+        }
+    }
+
+    /** SIGTERM (Ctrl-C alike) ends a follow in its own process: the same execution goes on to its report. */
+    @Test
+    void sigtermEndsAFollowWhichThenReports() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "rehearse_sigterm");
+        createItems(m);
+        RehearsalWorkload app = RehearsalWorkload.start(m, false, false);
+        Process child = null;
+        try {
+            child = m.start("rehearse", "-Xmx256m", dir.resolve("rehearse-child.log"), "--log", app.log().toString(),
+                    "--follow", "--sessions", "1");
+            try (Connection c = app.session(); Statement st = c.createStatement()) {
+                for (int i = 1; i <= 3; i++) {
+                    st.executeQuery("SELECT name FROM items WHERE id = " + i).close();
+                }
+                app.flush(c, "the only part");
+            }
+            awaitExecutions(m, child, "select name from items where id = ?", 3);
+            child.destroy();
+            awaitExit(m, child);
+            assertThat(child.exitValue()).as(m.childLog("rehearse")).isZero();
+            assertThat(m.childLog("rehearse")).contains("SIGTERM received")
+                    .contains("NO DIFFERENCES (results not compared)").doesNotContain("stopped following");
+            try (Connection repo = RehearseTest.repository(m); Statement st = repo.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT e.STATUS FROM BATCH_JOB_EXECUTION e JOIN BATCH_JOB_INSTANCE i"
+                         + " ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID WHERE i.JOB_NAME = 'rehearse'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("COMPLETED");
+                assertThat(rs.next()).as("one execution").isFalse();
+            }
+        }
+        finally {
+            app.stop();
+            if (child != null) {
+                child.destroyForcibly().waitFor();
+            }
         }
     }
 
