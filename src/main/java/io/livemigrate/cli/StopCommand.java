@@ -58,7 +58,7 @@ class StopCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (System.nanoTime() < deadline) {
                 JobExecution now = repository.getJobExecution(execution.getId());
-                if (now == null || ended(now)) {
+                if (now == null || ended(now, execution)) {
                     System.out.println("stop: execution " + execution.getId() + " is "
                             + (now == null ? "gone" : now.getStatus()));
                     return ExitCodes.OK;
@@ -71,10 +71,13 @@ class StopCommand implements Callable<Integer> {
         }
     }
 
-    /** The execution no longer runs: none of its steps is running, or the process that ran it is gone. */
-    private static boolean ended(JobExecution execution) {
-        return !execution.getStatus().isRunning()
-                && execution.getStepExecutions().stream().noneMatch(s -> s.getStatus().isRunning())
-                || !ResumableJobRunner.ownerAlive(execution);
+    /**
+     * The execution no longer runs: none of its steps is running ({@code now}, as read again), or the process that ran
+     * it is gone (its owner, in the context of {@code owned}, the execution as first read).
+     */
+    private static boolean ended(JobExecution now, JobExecution owned) {
+        return !now.getStatus().isRunning()
+                && now.getStepExecutions().stream().noneMatch(s -> s.getStatus().isRunning())
+                || !ResumableJobRunner.ownerAlive(owned);
     }
 }

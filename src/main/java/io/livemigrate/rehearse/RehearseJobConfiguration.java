@@ -42,7 +42,7 @@ public class RehearseJobConfiguration {
                     RehearsalStore rehearsalStore, MigrationResources resources, RehearseOptions rehearseOptions,
                     ReplayShared replayShared, RehearsalStopWatcher rehearsalStopWatcher) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
                 .listener(rehearsalStopWatcher)
                 .start(rehearsePartitionsStep)
                 .next(new StepBuilder("rehearse-report", jobRepository)

@@ -83,6 +83,8 @@ class RehearseRunTest {
             child = m.start("rehearse", "-Xmx256m", dir.resolve("rehearse-child.log"), "--log", app.log().toString(),
                     "--follow", "--sessions", "2", "--min-gap", "60s"); // lines, not timing: no regression by noise
             awaitExecutions(m, child, "select name from items where id = ?", 5);
+            assertThat(m.run("rehearse", "--log", app.log().toString())).as(m.output()).isNotZero();
+            assertThat(m.output()).as("a second rehearse while this one runs").contains("already running");
 
             // appended after the start
             try (Connection c = app.session(); Statement st = c.createStatement()) {
@@ -108,6 +110,15 @@ class RehearseRunTest {
                     .until(() -> m.childLog("rehearse").contains("waits: the throttle holds it") || !rehearse.isAlive());
             assertThat(m.run("stop", "--job", "rehearse")).as(m.output()).isZero();
             assertThat(m.output()).contains("is STOPPED");
+            java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("requested for execution (\\d+)")
+                    .matcher(m.output());
+            assertThat(stopped.find()).as(m.output()).isTrue();
+            try (Connection repo = RehearseTest.repository(m); Statement st = repo.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM BATCH_STEP_EXECUTION WHERE JOB_EXECUTION_ID = "
+                         + stopped.group(1) + " AND STATUS IN ('STARTING', 'STARTED', 'STOPPING')")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("stop returns once the execution's steps have ended").isZero();
+            }
             awaitExit(m, child);
             assertThat(child.exitValue()).as(m.childLog("rehearse")).isZero();
             assertThat(m.childLog("rehearse")).contains("following").contains("stopped following")
