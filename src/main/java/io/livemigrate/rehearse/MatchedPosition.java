@@ -65,9 +65,10 @@ final class MatchedPosition implements AutoCloseable {
      * target's applied position is read every {@link #POLL_NANOS} while anyone waits, by one thread at a time: a
      * read that started after a waiter last looked answers it too, so the target sees about one read per interval
      * however many sessions wait (catch-up commits a mark within a few milliseconds, so the interval is most of
-     * the wait).
+     * the wait). Gives up, false, once {@code stop} is requested.
      */
-    boolean awaitApplied(ChangePosition mark, Duration timeout) throws SQLException, InterruptedException {
+    boolean awaitApplied(ChangePosition mark, Duration timeout, RehearsalStop stop)
+            throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long looked = System.nanoTime();
@@ -75,7 +76,7 @@ final class MatchedPosition implements AutoCloseable {
             if (seen != null && seen.reached(mark)) {
                 return true;
             }
-            if (looked - deadline >= 0) {
+            if (looked - deadline >= 0 || stop.requested()) {
                 return false;
             }
             synchronized (reading) {

@@ -1,5 +1,6 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.repository.Percentiles;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
