@@ -110,7 +110,7 @@ class RehearseRunTest {
                     .until(() -> m.childLog("rehearse").contains("waits: the throttle holds it") || !rehearse.isAlive());
             assertThat(m.run("stop", "--job", "rehearse")).as(m.output()).isZero();
             assertThat(m.output()).contains("is STOPPED");
-            java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("requested for execution (\\d+)")
+            java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("stop: execution (\\d+) is STOPPED")
                     .matcher(m.output());
             assertThat(stopped.find()).as(m.output()).isTrue();
             try (Connection repo = RehearseTest.repository(m); Statement st = repo.createStatement();
