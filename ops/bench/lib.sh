@@ -153,3 +153,29 @@ postgres_pid() { head -1 "$1/data/postmaster.pid"; }
 # prints the sampler's lines (total first, then per kind of process).
 cpu_start() { python3 "$LM_HOME/ops/bench/server-cpu.py" "$1" > "$WORK/cpu.$$" & CPU_SAMPLER=$!; sleep 0.3; }
 cpu_stop() { kill -INT "$CPU_SAMPLER"; wait "$CPU_SAMPLER" || true; cat "$WORK/cpu.$$"; rm -f "$WORK/cpu.$$"; }
+
+# timed_rehearsal LOG: one untimed warm-up rehearsal of 1% of LOG, then a timed full rehearsal with $SESSIONS
+# sessions while catch-up runs, the source server's ($SRC_PID) CPU sampled around it. Sets RC, RH_S (wall seconds),
+# RH_CPU (source CPU seconds), SUMMARY (the report's last line), REPLAYED and JOB_S (statements replayed and the job's
+# seconds, from that line). Needs lm, cpu_start/cpu_stop, now/secs and $WORK.
+timed_rehearsal() {
+  # One untimed rehearsal of 1% of the log: its command's first run writes the launcher's class-data archive, which
+  # the timed run then starts from, as every run after a machine's first does.
+  lm rehearse --log "$1" --sample 1% --sessions "$SESSIONS" > "$WORK/rehearse-warm.log" 2>&1 || true
+
+  echo "== rehearse --sessions $SESSIONS, catch-up running (every read compared at a matched position)"
+  cpu_start "$SRC_PID"
+  t0=$(now)
+  RC=0
+  { TIMEFORMAT='%U %S'; time lm rehearse --log "$1" --sessions "$SESSIONS" --show 5 > "$WORK/rehearse.log" 2>&1 || RC=$?; } 2> "$WORK/rehearse.time"
+  t1=$(now)
+  cpu_stop > "$WORK/cpu-rehearse.txt"
+  [[ $RC == 0 || $RC == 3 ]] || { cat "$WORK/rehearse.log"; echo "rehearse exited $RC"; exit 1; }
+  RH_S=$(secs "$t0" "$t1")
+  RH_CPU=$(awk '$1 == "total" {print $2}' "$WORK/cpu-rehearse.txt")
+  SUMMARY=$(grep -E '^rehearse: (CLEAN|DIFFERENCES|NO DIFFERENCES)' "$WORK/rehearse.log" | tail -1)
+  REPLAYED=$(sed -n 's/.* \([0-9,]*\) replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY" | tr -d ,)
+  JOB_S=$(sed -n 's/.* replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY")
+  echo "   $SUMMARY (exit $RC)"
+  [[ $RC == 0 ]] || sed -n '/^#/,/^rehearse: [0-9]/p' "$WORK/rehearse.log" | head -20 | sed 's/^/   /'
+}

@@ -136,25 +136,7 @@ printf '   %s statements in %.1f s (%s reads), %s of log; %s\n' "$STATEMENTS" "$
   "$(du -h "$WORK/capture.csv" | cut -f1)" "$(grep -E '^tps' "$WORK/pgbench.log" | head -1)"
 await_caught_up
 
-# One untimed rehearsal of 1% of the log: its command's first run writes the launcher's class-data archive, which
-# the timed run then starts from, as every run after a machine's first does.
-lm rehearse --log "$WORK/capture.csv" --sample 1% --sessions "$SESSIONS" > "$WORK/rehearse-warm.log" 2>&1 || true
-
-echo "== rehearse --sessions $SESSIONS, catch-up running (every read compared at a matched position)"
-cpu_start "$SRC_PID"
-t0=$(now)
-RC=0
-{ TIMEFORMAT='%U %S'; time lm rehearse --log "$WORK/capture.csv" --sessions "$SESSIONS" --show 5 > "$WORK/rehearse.log" 2>&1 || RC=$?; } 2> "$WORK/rehearse.time"
-t1=$(now)
-cpu_stop > "$WORK/cpu-rehearse.txt"
-[[ $RC == 0 || $RC == 3 ]] || { cat "$WORK/rehearse.log"; echo "rehearse exited $RC"; exit 1; }
-RH_S=$(secs "$t0" "$t1")
-RH_CPU=$(awk '$1 == "total" {print $2}' "$WORK/cpu-rehearse.txt")
-SUMMARY=$(grep -E '^rehearse: (CLEAN|DIFFERENCES|NO DIFFERENCES)' "$WORK/rehearse.log" | tail -1)
-REPLAYED=$(sed -n 's/.* \([0-9,]*\) replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY" | tr -d ,)
-JOB_S=$(sed -n 's/.* replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY")
-echo "   $SUMMARY (exit $RC)"
-[[ $RC == 0 ]] || sed -n '/^#/,/^rehearse: [0-9]/p' "$WORK/rehearse.log" | head -20 | sed 's/^/   /'
+timed_rehearsal "$WORK/capture.csv"
 
 echo "== pgreplay -c -j -s 1000 against the source"
 pgreplay_run() { # name file -> sets PR_S, PR_N; pgreplay's report in $WORK/pgreplay-<name>.log
