@@ -325,11 +325,16 @@ final class ApplyWorker implements AutoCloseable {
         return state == null && e.getNextException() != null ? e.getNextException().getSQLState() : state;
     }
 
-    /** Stops the thread (what it holds uncommitted is rolled back) and closes the connection. */
-    @Override
-    public void close() throws SQLException {
+    /** Tells the thread to end: what it holds uncommitted is rolled back. */
+    void stop() {
         closing = true;
         thread.interrupt();
+    }
+
+    /** Stops the thread, waits for it, and closes the connection. */
+    @Override
+    public void close() throws SQLException {
+        stop();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         }

@@ -381,6 +381,7 @@ final class ParallelApplyPipeline implements ApplyPipeline {
     @Override
     public void close() throws SQLException {
         SQLException first = null;
+        workers.forEach(ApplyWorker::stop);
         for (ApplyWorker w : workers) {
             try {
                 w.close();
