@@ -148,13 +148,7 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                             change.partition() != null ? change.partition() : targetIds.get(t.id())));
                 }
             }
-            case UPDATE -> {
-                Map<String, ColumnValue> moved = coalescer.update(t, change.before(), change.after());
-                if (moved != null) {
-                    flush();
-                    move(t, change.before(), moved);
-                }
-            }
+            case UPDATE -> coalescer.update(t, change.before(), change.after());
         }
         if (cascades.isParent(t.id()) && depth < UnloggedCascades.MAX_DEPTH) {
             flush(); // the children are read from the target as this change leaves it
@@ -331,70 +325,43 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                 int[] counts = batch(updateSql(t, set, t.keyColumns()), params, s.getValue());
                 for (int i = 0; i < counts.length; i++) {
                     if (counts[i] == 0) {
-                        refetch(t, s.getValue().get(i));
+                        writeFromSource(t, s.getValue().get(i));
                     }
                 }
+            }
+            for (Map<String, ColumnValue> image : b.fromSource()) {
+                writeFromSource(t, image);
             }
         }
     }
 
     /**
-     * A key change whose new image lacks unchanged TOAST values: move the old row to the new key in place, so those
-     * values come along. When the old row is not on the target, the new one is updated in place, or, when that is
-     * missing too, read from the source as it is now (a later image; the changes still to come converge it).
+     * Writes {@code image} with its unchanged values as the source's row of that key has them now; nothing when the
+     * source has no such row now. Reading a later state is safe: every change after it is still to come in the
+     * stream, and those converge the row (docs/design.md, rule 2).
      */
-    private void move(TableInfo t, Map<String, ColumnValue> before, Map<String, ColumnValue> after) throws SQLException {
-        if (exists(t, before)) {
-            batch(deleteSql(t), t.keyColumns(), List.of(after));
-            List<String> set = after.entrySet().stream().filter(e -> !e.getValue().isUnchanged())
-                    .map(Map.Entry::getKey).toList();
-            List<String> params = new ArrayList<>(set);
-            List<String> oldKey = t.keyColumns().stream().map(k -> "\u0000old:" + k).toList();
-            params.addAll(oldKey);
-            Map<String, ColumnValue> values = new HashMap<>(after);
-            t.keyColumns().forEach(k -> values.put("\u0000old:" + k, before.get(k)));
-            batch(updateSql(t, set, t.keyColumns()), params, List.of(values));
-        }
-        else {
-            coalescer.upsert(t, after);
-            flush();
-        }
-    }
-
-    private boolean exists(TableInfo t, Map<String, ColumnValue> key) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement("SELECT 1 FROM " + dialect.table(targetIds.get(t.id()))
-                + " WHERE " + keyCondition(t))) {
-            bind(ps, t.keyColumns(), key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    /** The row as the source has it now, written whole; nothing when the source has no such row any more. */
-    private void refetch(TableInfo t, Map<String, ColumnValue> image) throws SQLException {
-        List<Column> columns = t.copiedColumns();
+    private void writeFromSource(TableInfo t, Map<String, ColumnValue> image) throws SQLException {
+        List<String> unchanged = image.entrySet().stream().filter(e -> e.getValue().isUnchanged())
+                .map(Map.Entry::getKey).toList();
         StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append(dialect.keyAsText(columns.get(i)));
+        for (int i = 0; i < unchanged.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(dialect.keyAsText(t.column(unchanged.get(i))));
         }
         sql.append(" FROM ").append(dialect.table(t.id())).append(" WHERE ").append(keyCondition(t));
-        Map<String, ColumnValue> row = null;
+        Map<String, ColumnValue> row = new LinkedHashMap<>(image);
         try (Connection s = sourcePool.getConnection(); PreparedStatement ps = s.prepareStatement(sql.toString())) {
             bind(ps, t.keyColumns(), image);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    row = new LinkedHashMap<>();
-                    for (int i = 0; i < columns.size(); i++) {
-                        row.put(columns.get(i).name(), ColumnValue.of(rs.getString(i + 1)));
-                    }
+                if (!rs.next()) {
+                    return;
+                }
+                for (int i = 0; i < unchanged.size(); i++) {
+                    row.put(unchanged.get(i), ColumnValue.of(rs.getString(i + 1)));
                 }
             }
         }
-        if (row != null) {
-            List<String> names = new ArrayList<>(row.keySet());
-            batch(engine.upsertSql(t, targetIds.get(t.id()), columns), names, List.of(row));
-        }
+        List<Column> columns = row.keySet().stream().map(t::column).toList();
+        batch(engine.upsertSql(t, targetIds.get(t.id()), columns), new ArrayList<>(row.keySet()), List.of(row));
     }
 
     private String insertSql(TableInfo t, List<Column> columns) {

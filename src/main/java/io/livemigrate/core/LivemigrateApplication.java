@@ -3,9 +3,13 @@ package io.livemigrate.core;
 import io.livemigrate.repository.RepositoryLockRetry;
 import com.zaxxer.hikari.HikariDataSource;
 import io.livemigrate.repository.RepositoryLocation;
+import io.livemigrate.repository.ReconnectingJobRepository;
 import io.livemigrate.repository.RepositorySchema;
 import org.springframework.batch.core.repository.ExecutionContextSerializer;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.batch.autoconfigure.BatchAutoConfiguration;
@@ -57,6 +61,24 @@ public class LivemigrateApplication {
         });
         RepositorySchema.ensure(ds);
         return ds;
+    }
+
+    /**
+     * On an H2 repository, the job repository repeats a call whose connection lost the process serving the file
+     * ({@link ReconnectingJobRepository}): every user of it, JobOperator and the steps included, gets the wrapped one.
+     */
+    @Bean
+    static BeanPostProcessor reconnectingJobRepository(ObjectProvider<RepositoryLocation> location,
+                                                       ObjectProvider<HikariDataSource> dataSource) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof JobRepository repository && location.getObject().isH2()) {
+                    return ReconnectingJobRepository.wrap(repository, dataSource.getObject(), location.getObject());
+                }
+                return bean;
+            }
+        };
     }
 
     /** JSON contexts, so ops can read positions and partition progress straight from BATCH_*_CONTEXT. */

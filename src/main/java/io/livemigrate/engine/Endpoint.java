@@ -10,15 +10,21 @@ import java.util.regex.Pattern;
 public record Endpoint(String role, String url, String user, Secret password) {
 
     private static final Pattern URL_SECRET = Pattern.compile("(?i)(password|passwd|pwd)=[^&;]*");
+    /** {@code //user:secret@host}, as MySQL Connector/J and MariaDB Connector/J accept. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@;?&]*):[^/@;?&]*@");
 
     /** The URL with any password parameter masked, safe for console and logs. */
     public String safeUrl() {
         return masked(url);
     }
 
-    /** {@code url} with any password parameter masked: the one masking of JDBC URLs, for the repository's too. */
+    /**
+     * {@code url} with any password masked, as a parameter or in the user-info part: the one masking of JDBC URLs,
+     * for the repository's too.
+     */
     public static String masked(String url) {
-        return URL_SECRET.matcher(url).replaceAll("$1=****");
+        String parameters = URL_SECRET.matcher(url).replaceAll("$1=****");
+        return URL_USER_INFO.matcher(parameters).replaceAll("$1:****@");
     }
 
     /** The database named in the URL path ({@code jdbc:mysql://host:3306/shop?x=y} gives {@code shop}), or null. */

@@ -31,7 +31,8 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")
                 && !url.startsWith("jdbc:h2:")) {
-            throw new IllegalArgumentException("--repository: '" + url + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
+            throw new IllegalArgumentException("--repository: '" + Endpoint.masked(url)
+                    + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
         }
         return new RepositoryLocation(durable(url.replace("jdbc:mariadb:", "jdbc:mysql:")),
                 env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", url.startsWith("jdbc:h2:") ? "sa" : ""),
@@ -48,6 +49,14 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
                 : url;
     }
 
+    /**
+     * An H2 database: a file that the process which opened it first serves to the others (AUTO_SERVER), or a
+     * standalone H2 server. Either can go away under the processes that use it; see {@link ReconnectingJobRepository}.
+     */
+    public boolean isH2() {
+        return url.startsWith("jdbc:h2:");
+    }
+
     public boolean isDefault() {
         return defaultDirectory != null;
     }
@@ -62,7 +71,7 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
      * {@link ConnectionFailure} before any job context starts. H2 files are left alone: connecting creates them.
      */
     public void requireReachable() {
-        if (url.startsWith("jdbc:h2:")) {
+        if (isH2()) {
             return;
         }
         try (Connection c = DriverManager.getConnection(url, user, password.reveal())) {

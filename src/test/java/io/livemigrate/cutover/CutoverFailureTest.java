@@ -7,6 +7,8 @@ import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
 import io.livemigrate.testing.TestServer;
+import org.h2.engine.SessionRemote;
+import org.h2.jdbc.JdbcConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,9 @@ class CutoverFailureTest {
 
     private static final String APP_ROLE = "cutover_app";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final String LATEST_CUTOVER = "SELECT MAX(e.JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION e JOIN "
+            + "BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID WHERE i.JOB_NAME = '"
+            + CutoverJobConfiguration.JOB_NAME + "'";
 
     @TempDir
     Path dir;
@@ -109,6 +114,80 @@ class CutoverFailureTest {
             assertThat(mig.m.output()).contains("finishing it");
             mig.assertTrafficOnTargetAndNothingLost();
             System.out.println("cutover killed 9 times: " + mig.kills);
+        }
+    }
+
+    /**
+     * The default job repository is an H2 file that the process which opened it first serves to the others: here
+     * the catch-up, which every cutover ends. When it exits while the cutover is inside a repository transaction,
+     * the cutover must still finish and record itself COMPLETED: its traffic switched. To land the exit inside a
+     * transaction every time, the test (another client of the same server) locks the cutover's job context row
+     * while the cutover is held before 8-unfence, lets it go on until it waits for that lock in recording the
+     * lifted fence, and only then stops the catch-up (SIGTERM, the graceful stop step 9 would ask for).
+     */
+    @Test
+    void aCutoverOutlivesTheProcessServingItsH2RepositoryExitingUnderItsWrite() throws Exception {
+        try (Migration mig = Migration.start(dir, "cutsrv")) {
+            try (Connection c = mig.repository()) {
+                // the cutover's sessions wait for the test's lock for as long as the catch-up takes to stop
+                execute(c, "SET DEFAULT_LOCK_TIMEOUT 300000");
+            }
+            Held held = mig.cutover("8-unfence");
+            Connection locker = mig.repository();
+            try {
+                assertThat(locker.unwrap(JdbcConnection.class).getSession())
+                        .as("the test reaches the repository through another process: the catch-up")
+                        .isInstanceOf(SessionRemote.class);
+                locker.setAutoCommit(false);
+                execute(locker, "SELECT c.JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION_CONTEXT c WHERE "
+                        + "c.JOB_EXECUTION_ID = (" + LATEST_CUTOVER + ") FOR UPDATE");
+                Files.delete(dir.resolve("hold"));
+                awaitBlockedBy(locker, held);
+                mig.catchup.destroy();
+                assertThat(mig.catchup.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            }
+            finally {
+                closeQuietly(locker);
+            }
+            assertThat(held.process().waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(held.process().exitValue()).as(held.log()).isZero();
+            assertThat(held.log()).as("the catch-up's exit reached the cutover inside a repository write")
+                    .contains("connection lost").contains("reconnected; updateExecutionContext done");
+            held.log().lines().filter(l -> l.contains("job repository")).forEach(System.out::println);
+            Map<String, String> steps = mig.lastRunSteps();
+            assertThat(steps).as(held.log()).containsOnlyKeys(CutoverJobConfiguration.STEPS.get(0),
+                    CutoverPause.STEP, "9-retire-stream");
+            assertThat(steps.values()).as(held.log()).containsOnly("COMPLETED");
+            assertThat(mig.lastRunStatus()).as(held.log()).isEqualTo("COMPLETED");
+            mig.assertTrafficOnTargetAndNothingLost();
+        }
+    }
+
+    /** The locker's session ended with the server that held it: closing it may fail, as the test meant. */
+    private static void closeQuietly(Connection locker) {
+        try {
+            locker.close();
+        }
+        catch (SQLException serverGone) {
+            // nothing left to close
+        }
+    }
+
+    /** Waits until a session of the repository's server waits for {@code locker}'s lock. */
+    private static void awaitBlockedBy(Connection locker, Held held) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try (var st = locker.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = SESSION_ID()")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            if (!held.process().isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the cutover never waited for the test's lock:\n" + held.log());
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -249,19 +328,28 @@ class CutoverFailureTest {
         /** Step name to status of the cutover job's latest execution, from the job repository. */
         Map<String, String> lastRunSteps() throws Exception {
             Map<String, String> steps = new LinkedHashMap<>();
-            try (Connection c = RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
+            try (Connection c = repository();
                  PreparedStatement ps = c.prepareStatement("SELECT s.STEP_NAME, s.STATUS FROM BATCH_STEP_EXECUTION s "
-                         + "WHERE s.JOB_EXECUTION_ID = (SELECT MAX(e.JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION e "
-                         + "JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID WHERE i.JOB_NAME = ?) "
-                         + "ORDER BY s.STEP_EXECUTION_ID")) {
-                ps.setString(1, CutoverJobConfiguration.JOB_NAME);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        steps.put(rs.getString(1), rs.getString(2));
-                    }
+                         + "WHERE s.JOB_EXECUTION_ID = (" + LATEST_CUTOVER + ") ORDER BY s.STEP_EXECUTION_ID");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    steps.put(rs.getString(1), rs.getString(2));
                 }
             }
             return steps;
+        }
+
+        /** The status the job repository records for the cutover job's latest execution. */
+        String lastRunStatus() throws Exception {
+            try (Connection c = repository(); var st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = (" + LATEST_CUTOVER + ")")) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+
+        /** A connection to the job repository, through whichever process serves the H2 file now. */
+        Connection repository() throws SQLException {
+            return RepositoryLockRetry.open(() -> DriverManager.getConnection(m.repositoryUrl(), "sa", ""));
         }
 
         /** Rolled back: the fence lifted exactly, the application configured for and writing to the source. */
