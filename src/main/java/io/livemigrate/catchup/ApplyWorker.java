@@ -78,6 +78,9 @@ final class ApplyWorker implements AutoCloseable {
     private long flushesAsked;
     private long flushesDone;
     private boolean durableAsked;
+    /** Commit once the transaction with this number is applied (another one waits for it); 0: none asked. */
+    private long commitThrough;
+    private long lastApplied;
     private volatile boolean closing;
 
     /** @param failed told of the failure that ends this worker (the coordinator then fails the step) */
@@ -112,8 +115,16 @@ final class ApplyWorker implements AutoCloseable {
         durableAsked |= durable;
     }
 
+    /**
+     * Commit as soon as transaction {@code seq} (given to this worker) is applied: a transaction that shares keys with
+     * it and with another worker's waits for that commit.
+     */
+    synchronized void requestCommitThrough(long seq) {
+        commitThrough = Math.max(commitThrough, seq);
+    }
+
     private synchronized boolean flushAsked() {
-        return flushesDone < flushesAsked;
+        return flushesDone < flushesAsked || commitThrough > 0 && lastApplied >= commitThrough;
     }
 
     private void run() {
@@ -163,6 +174,7 @@ final class ApplyWorker implements AutoCloseable {
             opening();
             batch.add(t);
             seqs.add(t.seq());
+            applied(t.seq());
             newestCommit = t.commit().commitTime();
             holdsMark |= t.commit().mark();
             try {
@@ -184,6 +196,7 @@ final class ApplyWorker implements AutoCloseable {
         }
         else if (work instanceof Close c) {
             seqs.add(streaming);
+            applied(streaming);
             holdsStreamed = true;
             newestCommit = c.commit().commitTime();
             streaming = -1;
@@ -202,6 +215,10 @@ final class ApplyWorker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private synchronized void applied(long seq) {
+        lastApplied = seq;
     }
 
     private void opening() {
@@ -241,12 +258,18 @@ final class ApplyWorker implements AutoCloseable {
         synchronized (this) {
             flushesDone = Math.max(flushesDone, asked);
             durableAsked &= flushesDone < flushesAsked;
+            if (lastApplied >= commitThrough) {
+                commitThrough = 0;
+            }
         }
     }
 
     private synchronized void markFlushed() {
         flushesDone = flushesAsked;
         durableAsked = false;
+        if (lastApplied >= commitThrough) {
+            commitThrough = 0;
+        }
     }
 
     private void completed(List<Long> done) {

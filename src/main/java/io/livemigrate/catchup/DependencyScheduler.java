@@ -2,7 +2,7 @@ package io.livemigrate.catchup;
 
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,25 +77,31 @@ final class DependencyScheduler {
 
     /** The workers holding in-flight transactions that {@code keys} (null: every key) shares a key with. */
     synchronized Set<Integer> conflicting(Collection<String> keys) {
-        Set<Integer> workersHit = new LinkedHashSet<>();
+        return blockers(keys).keySet();
+    }
+
+    /**
+     * By worker, the latest of its in-flight transactions that {@code keys} (null: every key) shares a key with: once
+     * that one has committed, so have the earlier ones (a worker commits in order).
+     */
+    synchronized Map<Integer, Long> blockers(Collection<String> keys) {
+        Map<Integer, Long> latest = new LinkedHashMap<>();
         if (barrier >= 0) {
-            workersHit.add(barrierWorker);
+            latest.put(barrierWorker, barrier);
         }
         if (keys == null) {
-            for (int w = 0; w < workers; w++) {
-                if (transactions[w] > 0) {
-                    workersHit.add(w);
-                }
+            for (Map.Entry<Long, Placed> e : inFlight.entrySet()) {
+                latest.merge(e.getValue().worker(), e.getKey(), Math::max);
             }
-            return workersHit;
+            return latest;
         }
         for (String key : keys) {
             Holder h = holders.get(key);
             if (h != null) {
-                workersHit.add(h.worker());
+                latest.merge(h.worker(), h.seq(), Math::max);
             }
         }
-        return workersHit;
+        return latest;
     }
 
     /** Transaction {@code seq} committed on the target (or will never be applied): its keys are free. */

@@ -228,21 +228,19 @@ final class ParallelApplyPipeline implements ApplyPipeline {
     }
 
     /**
-     * The worker the open transaction goes to, waiting while the window is full or it shares keys with transactions
-     * in flight on two or more workers (those are asked to commit).
+     * The worker the open transaction goes to, waiting while the window is full (the workers commit within their
+     * batching span) or it shares keys with transactions in flight on two or more workers (those are asked to commit
+     * as soon as they have applied them).
      */
     private int place(Set<String> held, int count) throws SQLException {
         while (window.length() >= WINDOW_LIMIT || scheduler.inFlightChanges() >= IN_FLIGHT_CHANGES) {
             checkFailure();
-            workers.forEach(w -> w.requestFlush(false));
             pause(() -> window.await(WAIT_MILLIS));
         }
         int worker;
         while ((worker = scheduler.place(seq, held, count)) == DependencyScheduler.WAIT) {
             checkFailure();
-            for (int w : scheduler.conflicting(held)) {
-                workers.get(w).requestFlush(false);
-            }
+            scheduler.blockers(held).forEach((w, through) -> workers.get(w).requestCommitThrough(through));
             pause(() -> scheduler.awaitCompletion(WAIT_MILLIS));
         }
         return worker;
