@@ -126,3 +126,30 @@ switch_summary() {
     awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
   done
 }
+
+# start_postgres <dir> <port> [postgres -c settings...]: a throwaway PostgreSQL cluster from the system's binaries
+# (PG_BIN, default the newest /usr/lib/postgresql/*/bin) with its data in <dir>, trust auth over TCP on 127.0.0.1,
+# superuser postgres, wal_level=logical; run as the postgres user when the script runs as root (the server refuses
+# root). Returns once it answers; stop_postgres <dir> (the caller's cleanup) stops it.
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  local dir=$1 port=$2 opts="" s
+  shift 2
+  mkdir -p "$dir"
+  [[ $(id -u) == 0 ]] && chown postgres "$dir"
+  as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C > "$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log"; return 1; }
+  for s in "$@"; do opts+=" -c $s"; done
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_connections=200 $opts" start \
+    > /dev/null || { cat "$dir/server.log"; return 1; }
+}
+stop_postgres() { [[ -f "$1/data/postmaster.pid" ]] && as_postgres "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop > /dev/null 2>&1 || true; }
+# postgres_pid <dir>: the postmaster's pid
+postgres_pid() { head -1 "$1/data/postmaster.pid"; }
+
+# cpu_start <server-pid> / cpu_stop: the server's CPU seconds over a phase (ops/bench/server-cpu.py); cpu_stop
+# prints the sampler's lines (total first, then per kind of process).
+cpu_start() { python3 "$LM_HOME/ops/bench/server-cpu.py" "$1" > "$WORK/cpu.$$" & CPU_SAMPLER=$!; sleep 0.3; }
+cpu_stop() { kill -INT "$CPU_SAMPLER"; wait "$CPU_SAMPLER" || true; cat "$WORK/cpu.$$"; rm -f "$WORK/cpu.$$"; }

@@ -27,7 +27,7 @@ public class CatchupJobConfiguration {
     @Bean
     Job catchupJob(JobRepository jobRepository, PlatformTransactionManager tx, CatchupTasklet catchupTasklet) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
                 .start(new StepBuilder(STEP_NAME, jobRepository)
                         .tasklet(catchupTasklet, tx)
                         .listener(catchupTasklet)

@@ -42,7 +42,7 @@ import java.util.Optional;
  * seconds, so the job repository's step context (position, counts, lag) is saved that often, not per transaction; the
  * stream and target connections stay open across calls and close when the step ends.
  *
- * <p>Ends: a stop request (the {@code stop} command sets the execution STOPPING; SIGTERM sets the
+ * <p>Ends: a stop request (the {@code stop} command sets the execution STOPPED, STOPPING before Spring Batch 6; SIGTERM sets the
  * {@link CatchupControl} flag) is noticed within half a second; the current source transaction is finished and the
  * target committed, then the step ends STOPPED and the next run resumes. With {@code --until-caught-up} it ends the
  * same way once caught up. A {@link ChangeEvent.Stop} rolls back the open target transaction and fails the step
@@ -193,7 +193,9 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
 
     /** Every half second: stop requests, bytes behind, progress. */
     private void check(StepExecution step, long now) throws SQLException {
-        boolean stop = control.stopRequested() || "STOPPING".equals(repositoryStatus(step));
+        // Spring Batch 6's JobOperator.stop writes the execution STOPPED at once, while this step still runs
+        String status = repositoryStatus(step);
+        boolean stop = control.stopRequested() || "STOPPING".equals(status) || "STOPPED".equals(status);
         if (detector.checked(now, stop, stream.bytesBehind())) {
             log.info("stop requested: finishing the current source transaction");
         }

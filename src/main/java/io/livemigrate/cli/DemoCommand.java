@@ -19,11 +19,12 @@ import java.util.concurrent.Callable;
  * {@code demo}: the whole flow with no set-up. Starts an embedded source and target server per engine, seeds a
  * shop schema (several related tables, a few hundred thousand rows of varied types), then runs the real commands
  * against them, as an operator would, and prints what each did: check, copy, catch-up and verify, then the whole
- * move with the demo's application writing ({@link DemoMove}).
+ * move with the demo's application writing, its logged reads rehearsed before the first cutover ({@link DemoMove}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start embedded source and target servers, seed a shop schema, and run check, copy, catch-up and "
-                + "verify on them; then, with an application writing, cutover, revert, cutover again and complete.")
+                + "verify on them; then, with an application writing, rehearse its reads, cutover, revert, cutover again "
+                + "and complete.")
 class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--engine", description = "postgresql, mariadb or both (default: ${DEFAULT-VALUE})",

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The demo's second half: the whole move with the application writing. A {@link DemoApplication} follows a config
  * file that the plan's {@code switch: command} rewrites; catch-up runs in a thread of its own (the cutover's step 9
  * stops it) while {@code cutover}, then {@code catchup --reverse} and {@code revert}, then catch-up and {@code cutover}
- * again, then {@code complete} run. Each switch prints the writes held; at the end every write the application
- * committed must be on the side that ends as primary (the target), or the demo fails.
+ * again, then {@code complete} run. Before the first cutover, with catch-up running, {@code rehearse} replays a sample
+ * of the application's logged reads on both sides (the source logs its sessions from its start) and prints its
+ * report; the plan requires that rehearsal to be clean ({@code require-rehearsal}). Each switch prints the writes
+ * held; at the end every write the application committed must be on the side that ends as primary (the target), or
+ * the demo fails.
  */
 final class DemoMove {
 
@@ -31,6 +34,12 @@ final class DemoMove {
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     /** Transactions the application must commit on a side to show it writes there. */
     private static final int WRITES_TO_SEE = 20;
+    /**
+     * The rehearsal's options: a sample (one application session replays serially, each statement waiting for
+     * catch-up to pass it), and a regression only where the target is a second slower: both servers share this
+     * machine, so smaller timing differences are its noise, not the target's.
+     */
+    private static final String[] REHEARSAL = {"--sample", "10%", "--min-gap", "1s"};
 
     private final Path work;
     private final Path plan;
@@ -40,6 +49,8 @@ final class DemoMove {
     private final String targetUrl;
     private final Path config;
     private int switches;
+    /** The source's statement log, until the first cutover's rehearsal has replayed it. */
+    private Path rehearsalLog;
 
     DemoMove(Path work, Path plan, String name, String repository, String sourceUrl, String targetUrl) {
         this.work = work;
@@ -60,7 +71,7 @@ final class DemoMove {
         Files.writeString(script, "# the operator's switch: point the application at the new primary (idempotent)\n"
                 + "printf %s \"$TARGET_URL\" > '" + config + ".tmp' && mv '" + config + ".tmp' '" + config + "'\n");
         return "cutover:\n  fence: read-only\n  switch: command\n  command: \"sh '" + script + "'\"\n"
-                + "  app-roles: [" + APP_USER + "]\n  max-pause: 10s\n  max-lag: 5s\n";
+                + "  app-roles: [" + APP_USER + "]\n  max-pause: 10s\n  max-lag: 5s\n  require-rehearsal: true\n";
     }
 
     /**
@@ -74,10 +85,14 @@ final class DemoMove {
             users.accept(t);
         }
         writeConfig(sourceUrl);
-        DemoCommand.step("the application starts writing: each transaction inserts a customer and updates another's "
-                + "balance, as " + APP_USER + ", on the database " + config + " names (the switch command rewrites it)");
+        Path statementLog = source.startStatementLog(APP_USER);
+        DemoCommand.step("the application starts writing: each transaction reads a customer, inserts a customer and "
+                + "updates another's balance, as " + APP_USER + ", on the database " + config + " names (the switch "
+                + "command rewrites it); the source logs its statements in " + statementLog);
         try (DemoApplication app = new DemoApplication(config, APP_USER, APP_PASSWORD, existingCustomers)) {
             app.awaitWrites(sourceUrl, WRITES_TO_SEE, PATIENCE);
+            source.endStatementLogWindow();
+            rehearsalLog = statementLog;
             boolean ok = switchOver(app, name, "cutover", false, targetUrl)
                     && switchOver(app, name + "-reverse", "revert", true, sourceUrl)
                     && switchOver(app, name, "cutover", false, targetUrl);
@@ -105,6 +120,10 @@ final class DemoMove {
             stop(catchup, options);
             return false;
         }
+        if (rehearsalLog != null && !rehearse()) {
+            stop(catchup, options);
+            return false;
+        }
         int exit = DemoCommand.livemigrate(plan, repository, command);
         if (exit != ExitCodes.OK) {
             System.out.println("demo: " + command + " exited " + exit);
@@ -120,6 +139,20 @@ final class DemoMove {
         }
         app.awaitWrites(newPrimary, WRITES_TO_SEE, PATIENCE);
         System.out.println(switchLine(++switches, command, newPrimary, app));
+        return true;
+    }
+
+    /** Replays the application's logged reads at matched positions while catch-up runs; whether it was clean. */
+    private boolean rehearse() {
+        List<String> options = new java.util.ArrayList<>(List.of("--log", rehearsalLog.toString()));
+        options.addAll(List.of(REHEARSAL));
+        rehearsalLog = null;
+        int exit = DemoCommand.livemigrate(plan, repository, "rehearse", options.toArray(String[]::new));
+        if (exit != ExitCodes.OK) {
+            System.out.println("demo: rehearse exited " + exit + ": the target does not answer the application's reads"
+                    + " as the source does");
+            return false;
+        }
         return true;
     }
 

@@ -26,7 +26,8 @@ class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof PlanException || t instanceof ConnectionFailure
                     || t instanceof ResumableJobRunner.AlreadyRunningException || t instanceof UsageException
-                    || t instanceof io.livemigrate.scaleout.ScaleOutException) {
+                    || t instanceof io.livemigrate.scaleout.ScaleOutException
+                    || t instanceof io.livemigrate.repository.RepositoryUrlException) {
                 return t;
             }
         }

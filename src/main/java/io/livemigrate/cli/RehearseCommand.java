@@ -8,9 +8,11 @@ import io.livemigrate.rehearse.Regressions;
 import io.livemigrate.rehearse.RehearsalInputException;
 import io.livemigrate.rehearse.RehearsalProgress;
 import io.livemigrate.rehearse.RehearsalRuns;
+import io.livemigrate.rehearse.RehearsalStop;
 import io.livemigrate.rehearse.RehearsalStore;
 import io.livemigrate.rehearse.RehearseJobConfiguration;
 import io.livemigrate.rehearse.RehearseOptions;
+import io.livemigrate.repository.RehearsalHistory;
 import io.livemigrate.rehearse.StatementLog;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -45,6 +47,10 @@ class RehearseCommand implements Callable<Integer> {
             description = "The source's statement log: PostgreSQL csvlog/jsonlog, MySQL/MariaDB slow or general log.")
     Path log;
 
+    @Option(names = "--follow", description = "Keep replaying the statements the server appends to the log (continuous "
+            + "shadow reads while catch-up runs) until 'livemigrate stop --job rehearse' or Ctrl-C; then report.")
+    boolean follow;
+
     @Option(names = "--sample", defaultValue = "100%", paramLabel = "<percent>",
             description = "Share of the replayable statements to replay, e.g. 10%% (default ${DEFAULT-VALUE}).")
     String sample;
@@ -77,9 +83,7 @@ class RehearseCommand implements Callable<Integer> {
         RehearseOptions opts;
         StatementLog statementLog;
         try {
-            // Following a growing log (RehearseOptions.follow) is withheld from the command until a stopped follow is
-            // shown to end reliably (docs/rehearse.md, "Not yet").
-            opts = new RehearseOptions(log, false, percent(sample), perSecond(rate), sessions,
+            opts = new RehearseOptions(log, follow, percent(sample), perSecond(rate), sessions,
                     new Regressions(maxSlowdown, CatchupCommand.parseDuration(minGap).toNanos() / 1000,
                             Regressions.DEFAULT_MIN_EXECUTIONS));
             // Before the job repository is opened: a bad log writes nothing.
@@ -89,10 +93,6 @@ class RehearseCommand implements Callable<Integer> {
             System.err.println("rehearse: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        return runOnce(plan, opts, statementLog);
-    }
-
-    private int runOnce(MigrationPlan plan, RehearseOptions opts, StatementLog statementLog) throws Exception {
         try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
                 Map.of("rehearseOptions", opts), RehearseJobConfiguration.class)) {
             JobRepository repository = ctx.getBean(JobRepository.class);
@@ -100,33 +100,58 @@ class RehearseCommand implements Callable<Integer> {
                     .map(e -> e.getStatus().isRunning()).orElse(false);
             System.out.printf(Locale.ROOT, "rehearse: plan '%s', %s %s, %d session(s), %s, sample %s%s%n", plan.name(),
                     statementLog.format().name(), log, sessions, opts.rate() > 0 ? opts.rate() + " statements/s at most"
-                            : "no rate limit", sample, "");
+                            : "no rate limit", sample, follow ? ", following" : "");
             System.out.println(catchup ? "rehearse: catch-up is running: results are compared at matched positions"
                     : "rehearse: catch-up is not running: timing only, results are NOT compared "
                     + "(start 'livemigrate catchup' to compare them)");
+            if (follow) {
+                System.out.println("rehearse: following the log: replaying what the server appends until 'livemigrate"
+                        + " stop --plan " + options.plan + " --job rehearse' or Ctrl-C, then reporting");
+            }
+            Job job = ctx.getBean("rehearseJob", Job.class);
+            ResumableJobRunner runner = ctx.getBean(ResumableJobRunner.class);
             long start = System.nanoTime();
-            ResumableJobRunner.Outcome outcome = ctx.getBean(ResumableJobRunner.class).run(
-                    ctx.getBean("rehearseJob", Job.class), RehearsalRuns.next(repository, plan.name(), opts));
+            ResumableJobRunner.Outcome outcome;
+            boolean resumed;
+            // Ctrl-C or SIGTERM ends a followed log as 'stop' does, here in-process: the partitions end their input
+            // and the same execution goes on to its report.
+            try (AutoCloseable signals = follow ? TerminationSignals.stopWith(ctx.getBean(RehearsalStop.class)::request)
+                    : () -> { }) {
+                outcome = runner.run(job, RehearsalRuns.next(repository, plan.name(), opts));
+                resumed = outcome.resumed();
+                if (follow && outcome.execution().getStatus() == BatchStatus.STOPPED) {
+                    // 'stop' ended the followed log. Run again in this process, with the stop still requested, the
+                    // partitions read no log and hand out nothing: only the report step works
+                    System.out.println("rehearse: stopped following (execution " + outcome.execution().getId()
+                            + "); reporting what was replayed");
+                    outcome = runner.run(job, RehearsalRuns.next(repository, plan.name(), opts));
+                }
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return report(outcome, ctx.getBean(RehearsalStore.class), ctx.getBean(RehearsalProgress.class), seconds);
+            return report(outcome.execution(), resumed, ctx.getBean(RehearsalStore.class),
+                    ctx.getBean(RehearsalProgress.class), seconds);
         }
     }
 
-    private int report(ResumableJobRunner.Outcome outcome, RehearsalStore store, RehearsalProgress progress,
+    private int report(JobExecution execution, boolean resumed, RehearsalStore store, RehearsalProgress progress,
                        double seconds) {
-        JobExecution execution = outcome.execution();
+        if (execution.getStatus() == BatchStatus.STOPPED) {
+            System.out.println("rehearse: stopped (execution " + execution.getId() + ") after " + progress.replayed()
+                    + " replayed statement(s) in this process; run the same command again to go on from there");
+            return ExitCodes.JOB_FAILED;
+        }
         if (execution.getStatus() != BatchStatus.COMPLETED) {
             execution.getAllFailureExceptions().forEach(e -> System.err.println("rehearse: failed: "
                     + CopyCommand.rootMessage(e)));
             System.err.println("rehearse: run the same command again to resume after the last recorded statements");
             return ExitCodes.JOB_FAILED;
         }
-        RehearsalStore.Run run = store.run(execution.getId()).orElseThrow();
-        List<RehearsalStore.Row> rows = store.rows(execution.getId());
+        RehearsalHistory.Run run = store.run(execution.getId()).orElseThrow();
+        List<RehearsalHistory.Row> rows = store.rows(execution.getId());
         System.out.printf("%-4s %-60s %7s %8s %6s %11s %11s %11s %11s%n", "#", "FINGERPRINT", "RUNS", "COMPARED",
                 "DIFFS", "SRC p50", "SRC p95", "TGT p50", "TGT p95");
         int n = 0;
-        for (RehearsalStore.Row r : rows) {
+        for (RehearsalHistory.Row r : rows) {
             if (++n > show) {
                 System.out.println("  ... " + (rows.size() - show) + " more fingerprint(s) in LIVEMIGRATE_REHEARSAL");
                 break;
@@ -159,7 +184,7 @@ class RehearseCommand implements Callable<Integer> {
                         + "difference(s), %,d error difference(s), %,d regression(s), %,d fingerprint(s); "
                         + "%,d replayed in this process in %.1f s, execution %d%n",
                 problems ? "DIFFERENCES" : run.clean() ? "CLEAN" : "NO DIFFERENCES (results not compared)",
-                outcome.resumed() ? " (resumed)" : "", run.statements(), run.replayed(), run.compared(),
+                resumed ? " (resumed)" : "", run.statements(), run.replayed(), run.compared(),
                 run.resultDiffs(), run.errorDiffs(), run.regressions(), run.fingerprints(), progress.replayed(),
                 seconds, execution.getId());
         return problems ? ExitCodes.DIFFERENCES : ExitCodes.OK;

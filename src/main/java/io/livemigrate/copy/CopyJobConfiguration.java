@@ -42,7 +42,7 @@ public class CopyJobConfiguration {
     Job copyJob(JobRepository jobRepository, PlatformTransactionManager tx, MigrationResources resources,
                 MigrationTables tables, Step copyPartitionsStep, CopyProgress progress) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
                 .listener(new ExpectedRowsListener(resources, tables, progress))
                 .start(new StepBuilder("capture-position", jobRepository)
                         .tasklet(new CapturePositionTasklet(resources, tables.ids()), tx).build())

@@ -96,7 +96,7 @@ public final class ResumableJobRunner {
                 return new Outcome(previous, false, true);
             }
             if (previous.getStatus().isRunning()) {
-                if (ownerAlive(previous)) {
+                if (ExecutionOwner.mayBeRunning(previous)) {
                     throw new AlreadyRunningException(job.getName(), previous);
                 }
                 jobOperator.recover(previous);
@@ -104,19 +104,6 @@ public final class ResumableJobRunner {
         }
         JobExecution execution = jobOperator.start(job, parameters);
         return new Outcome(execution, last.isPresent(), false);
-    }
-
-    private static boolean ownerAlive(JobExecution execution) {
-        var ctx = execution.getExecutionContext();
-        if (!ctx.containsKey(OwnerListener.PID_KEY)) {
-            return false;
-        }
-        String host = ctx.getString(OwnerListener.HOST_KEY, "");
-        if (!host.equals(OwnerListener.hostName())) {
-            // Another machine: we cannot see its processes, so we must assume it is alive.
-            return true;
-        }
-        return ProcessHandle.of(ctx.getLong(OwnerListener.PID_KEY)).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**

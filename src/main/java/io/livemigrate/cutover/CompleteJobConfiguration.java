@@ -38,7 +38,7 @@ public class CompleteJobConfiguration {
     @Bean
     Job completeJob(JobRepository repository, JobOperator operator, MigrationResources resources) {
         return new JobBuilder(JOB_NAME, repository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(repository))
                 .start(new StepBuilder("complete", repository).tasklet((contribution, chunk) -> {
                     List<String> done = new ArrayList<>();
                     for (String plan : List.of(resources.plan().name(), resources.plan().reversed().name())) {

@@ -58,7 +58,7 @@ public class CutoverJobConfiguration {
     Job cutoverJob(JobRepository repository, PlatformTransactionManager tx, MigrationResources resources,
                    CutoverSteps s, javax.sql.DataSource dataSource) {
         return new JobBuilder(JOB_NAME, repository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(repository))
                 .listener(new RollbackListener(s, repository))
                 .start(new StepBuilder("1-preconditions", repository).listener(new CutoverHold())
                         .tasklet(new PreconditionsTasklet(resources, repository,

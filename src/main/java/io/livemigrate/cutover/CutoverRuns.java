@@ -1,6 +1,6 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.core.OwnerListener;
+import io.livemigrate.core.ExecutionOwner;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.core.TrafficSide;
 import io.livemigrate.plan.MigrationPlan;
@@ -43,7 +43,7 @@ public final class CutoverRuns {
         if (last.isPresent()) {
             JobExecution previous = last.get();
             boolean died = previous.getStatus().isRunning();
-            if (died && ownerAlive(previous)) {
+            if (died && ExecutionOwner.mayBeRunning(previous)) {
                 return runner.run(job, parameters(plan.name(), run, skipVerify, hold)).execution(); // throws: already running
             }
             boolean unfinished = previous.getStatus() != BatchStatus.COMPLETED && !CutoverRecord.rolledBack(previous);
@@ -94,16 +94,5 @@ public final class CutoverRuns {
         return CutoverHold.parameters(new JobParametersBuilder(identifying(plan, run))
                 .addString(PreconditionsTasklet.SKIP_VERIFY_PARAMETER, String.valueOf(skipVerify), false)
                 .toJobParameters(), hold);
-    }
-
-    private static boolean ownerAlive(JobExecution execution) {
-        var ctx = execution.getExecutionContext();
-        if (!ctx.containsKey(OwnerListener.PID_KEY)) {
-            return false;
-        }
-        if (!ctx.getString(OwnerListener.HOST_KEY, "").equals(OwnerListener.hostName())) {
-            return true;
-        }
-        return ProcessHandle.of(ctx.getLong(OwnerListener.PID_KEY)).map(ProcessHandle::isAlive).orElse(false);
     }
 }

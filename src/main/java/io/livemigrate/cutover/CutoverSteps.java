@@ -1,11 +1,9 @@
 package io.livemigrate.cutover;
 
-import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.catchup.CatchupState;
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.schema.StateTables;
 import io.livemigrate.core.MigrationTables;
-import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.CutoverDialect;
 import io.livemigrate.engine.Fence;
@@ -13,12 +11,9 @@ import io.livemigrate.ops.MigrationMetrics;
 import io.livemigrate.plan.MigrationPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
-import org.springframework.batch.core.step.StepExecution;
 
 import java.time.Duration;
 import java.sql.Connection;
@@ -193,33 +188,9 @@ final class CutoverSteps {
         log.info("8/9 unfenced: {}; writes were held {} ms", released, pause);
     }
 
-    /**
-     * Step 9: the drained catch-up of this direction is stopped, so it can never carry the reverse stream's writes
-     * back (a loop that would overwrite newer rows).
-     */
+    /** Step 9: see {@link CatchupRetirement}. */
     void retireStream(ChunkContext chunk) throws Exception {
-        JobInstance instance = repository.getJobInstance(CatchupJobConfiguration.JOB_NAME,
-                ResumableJobRunner.parameters(resources.plan().name()));
-        JobExecution last = instance == null ? null : repository.getLastJobExecution(instance);
-        StepExecution step = chunk.getStepContext().getStepExecution();
-        if (last == null || !last.getStatus().isRunning()) {
-            step.getExecutionContext().putString("catchup", "was not running");
-            return;
-        }
-        operator.stop(last);
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            JobExecution now = repository.getJobExecution(last.getId());
-            if (now == null || !now.getStatus().isRunning()) {
-                step.getExecutionContext().putString("catchup", "stopped execution " + last.getId());
-                log.info("9/9 catch-up of {} stopped; start the reverse stream: catchup --plan {}{}",
-                        resources.plan().name(), resources.plan().file(), resources.plan().isReverse() ? "" : " --reverse");
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the catch-up of " + resources.plan().name() + " (execution " + last.getId()
-                + ") did not stop within 60 s; stop it ('stop --plan') before starting the reverse stream, then run "
-                + "cutover again to finish");
+        new CatchupRetirement(resources.plan(), repository, operator)
+                .retire(chunk.getStepContext().getStepExecution());
     }
 }

@@ -126,7 +126,7 @@ final class PreconditionsTasklet implements Tasklet {
      * and no regression finished within {@code rehearsal-max-age}; the latest one must be that clean one.
      */
     private void checkRehearsed(MigrationPlan plan, List<String> problems) {
-        java.util.Optional<RehearsalStore.Run> latest = rehearsals.latest(plan.name(), false);
+        java.util.Optional<io.livemigrate.repository.RehearsalHistory.Run> latest = rehearsals.latest(plan.name(), false);
         java.time.Duration maxAge = plan.cutover().rehearsalMaxAge();
         if (latest.isEmpty()) {
             problems.add("the plan requires a rehearsal (require-rehearsal) and none has run: run rehearse --log ...");

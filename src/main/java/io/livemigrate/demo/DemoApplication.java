@@ -23,8 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The demo's application: one thread that, in each transaction, signs up a customer (an INSERT whose key the server
- * generates) and sets an existing customer's balance, as its own database login. Before each transaction it reads
+ * The demo's application: one thread that, in each transaction, looks the customer up, signs up a customer (an
+ * INSERT whose key the server generates) and sets an existing customer's balance, as its own database login; every
+ * {@value #ORDERS_READ_EVERY}th transaction also reads that customer's latest orders. Its reads are what the demo's
+ * rehearsal replays. Before each transaction it reads
  * the JDBC URL of the primary from a config file (what the cutover's {@code switch: command} rewrites) and
  * reconnects when it changed; after any error (the fence refusing writes or ending its session) it reconnects too.
  *
@@ -36,6 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DemoApplication implements AutoCloseable {
 
     static final long BALANCE_BASE = 1_000_000;
+    static final int ORDERS_READ_EVERY = 10;
 
     private final Path config;
     private final String user;
@@ -97,6 +100,11 @@ public final class DemoApplication implements AutoCloseable {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO customers (email, name, created_at, balance) "
                 + "VALUES (?, ?, CURRENT_TIMESTAMP, 0)", new String[] {"id"});
              PreparedStatement update = c.prepareStatement("UPDATE customers SET balance = ? WHERE id = ?")) {
+            read(c, "SELECT name, balance FROM customers WHERE id = ?", customer);
+            if (n % ORDERS_READ_EVERY == 0) {
+                read(c, "SELECT id, status, total FROM orders WHERE customer_id = ? ORDER BY ordered_at DESC, id "
+                        + "LIMIT 5", customer);
+            }
             insert.setString(1, "app-" + n + "@demo.example");
             insert.setString(2, "Demo customer " + n);
             insert.executeUpdate();
@@ -120,6 +128,17 @@ public final class DemoApplication implements AutoCloseable {
         }
         inserted.computeIfAbsent(url, u -> ConcurrentHashMap.newKeySet()).add(key);
         balances.merge(customer, BALANCE_BASE + n, Math::max);
+    }
+
+    private static void read(Connection c, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rs.getObject(1);
+                }
+            }
+        }
     }
 
     private String primary() {

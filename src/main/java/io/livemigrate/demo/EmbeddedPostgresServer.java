@@ -56,6 +56,18 @@ public final class EmbeddedPostgresServer extends EmbeddedServer {
         return server;
     }
 
+    /**
+     * The role's sessions log every statement ({@code ALTER ROLE ... SET log_min_duration_statement = 0}) into the
+     * csvlog; returns the log directory, so a rotation while the application runs loses nothing.
+     */
+    @Override
+    public Path startStatementLog(String user) throws java.sql.SQLException {
+        try (java.sql.Connection c = connect(adminDatabase()); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + user + " SET log_min_duration_statement = 0");
+        }
+        return csvLog().getParent();
+    }
+
     /** The csvlog file the server writes now. */
     public Path csvLog() throws java.sql.SQLException {
         try (java.sql.Connection c = connect(adminDatabase());

@@ -74,6 +74,18 @@ public abstract class EmbeddedServer implements AutoCloseable {
     /** Stops the server process and waits for it to exit. */
     protected abstract void stopServer() throws Exception;
 
+    /**
+     * Turns the server's statement log on for a rehearsal and returns where it is (a file or a directory of log files,
+     * as {@code rehearse --log} takes it). It logs the statements of {@code user}'s sessions that start from now on;
+     * where the engine cannot choose sessions by user (MariaDB), of every session that starts until
+     * {@link #endStatementLogWindow()}, so the caller opens that window around its application's connecting.
+     */
+    public abstract Path startStatementLog(String user) throws SQLException;
+
+    /** Sessions that start from now on are not logged because of {@link #startStatementLog} (those logging go on). */
+    public void endStatementLogWindow() throws SQLException {
+    }
+
     public Path instanceDirectory() {
         return instanceDirectory;
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gauges of what the job repository records for the plan, refreshed every few seconds: the progress of jobs run
  * anywhere (Jenkins, a shell, another server), not only those this server runs. Checkpointed values, so they move
- * a chunk at a time. Also keeps the latest {@link MigrationStatus} for the status page.
+ * a chunk at a time; the latest rehearsal's results ({@link RehearsalMetrics}). Also keeps the latest
+ * {@link MigrationStatus} for the status page.
  */
 public final class RepositoryMetrics implements AutoCloseable {
 
@@ -32,6 +33,7 @@ public final class RepositoryMetrics implements AutoCloseable {
     private final MultiGauge rowsCopied;
     private final MultiGauge partitions;
     private final MultiGauge verified;
+    private final RehearsalMetrics rehearsal;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "repository-metrics");
         t.setDaemon(true);
@@ -52,6 +54,7 @@ public final class RepositoryMetrics implements AutoCloseable {
                 .description("Copy partitions per table by state").register(registry);
         this.verified = MultiGauge.builder("livemigrate.verify.rows")
                 .description("Rows per table and result in the last completed verification").register(registry);
+        this.rehearsal = new RehearsalMetrics(registry);
         Gauge.builder("livemigrate.catchup.recorded.lag.seconds", this, m -> lag(m.status))
                 .description("Catch-up lag its step last recorded").register(registry);
         Gauge.builder("livemigrate.throttle.rows.per.second", this, m -> m.throttleSettings.rowsPerSecond())
@@ -115,6 +118,7 @@ public final class RepositoryMetrics implements AutoCloseable {
             verify.add(MultiGauge.Row.of(Tags.of("table", v.table(), "result", "different"), v.different()));
         }
         verified.register(verify, true);
+        rehearsal.publish(s.lastRehearsal());
     }
 
     private static double lag(MigrationStatus s) {

@@ -3,9 +3,11 @@ package io.livemigrate.ops;
 import io.livemigrate.plan.Schedule;
 import io.livemigrate.repository.MigrationHistory;
 import io.livemigrate.repository.MigrationStatus;
+import io.livemigrate.repository.RehearsalHistory;
 import io.livemigrate.repository.SwitchHistory;
 import org.springframework.web.util.HtmlUtils;
 
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,6 +44,7 @@ final class StatusPage {
         page.tables(s);
         page.switches(s.switches());
         page.verification(s);
+        page.rehearsal(s.lastRehearsal());
         page.schedules(schedules);
         page.executions(s.executions());
         return page.raw("</body></html>").html.toString();
@@ -77,6 +80,41 @@ final class StatusPage {
             row(v.table(), v.compared(), v.missing(), v.extra(), v.different(), v.inFlux());
         }
         raw("</table>");
+    }
+
+    /** The latest finished rehearsal: its outcome and totals, then its worst fingerprints. */
+    private void rehearsal(RehearsalHistory.Rehearsal last) {
+        if (last == null) {
+            return;
+        }
+        RehearsalHistory.Run r = last.run();
+        raw("<h2>Last rehearsal</h2><p id=\"rehearsal\">").raw("<b id=\"rehearsal-outcome\">").text(r.outcome())
+                .raw("</b> ").text(String.format(Locale.ROOT, "at %s (execution %d): %,d statement(s), %,d replayed,"
+                                + " %,d compared, %,d result difference(s), %,d error difference(s), %,d regression(s),"
+                                + " %,d fingerprint(s)%s", r.finishedAt().truncatedTo(ChronoUnit.SECONDS),
+                        r.execution(), r.statements(), r.replayed(), r.compared(), r.resultDiffs(), r.errorDiffs(),
+                        r.regressions(), r.fingerprints(), r.catchupRunning() ? ""
+                                : "; catch-up was not running, so results were not compared"))
+                .raw("</p>");
+        raw("<table id=\"rehearsal-fingerprints\"><tr><th>Fingerprint</th><th>Runs</th><th>Compared</th>"
+                + "<th>Result differences</th><th>Error differences</th><th>Source p95</th><th>Target p95</th>"
+                + "<th>Regression</th><th>First difference</th></tr>");
+        for (RehearsalHistory.Row f : last.worst()) {
+            raw("<tr data-fingerprint=\"").text(f.id()).raw("\">");
+            cells(f.fingerprint(), f.executions(), f.compared(), f.resultDiffs(), f.errorDiffs(),
+                    micros(f.source().p95()), micros(f.target().p95()), f.regression() ? "REGRESSION" : "no",
+                    f.firstDiff());
+            raw("</tr>");
+        }
+        raw("</table>");
+        if (r.fingerprints() > last.worst().size()) {
+            raw("<p>").text("The " + last.worst().size() + " worst of " + r.fingerprints()
+                    + " fingerprints; all are in LIVEMIGRATE_REHEARSAL.").raw("</p>");
+        }
+    }
+
+    private static String micros(long us) {
+        return us >= 10_000 ? String.format(Locale.ROOT, "%.1f ms", us / 1000.0) : us + " µs";
     }
 
     private void schedules(List<Schedule> schedules) {

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Paces a running job by the plan's throttle setting, which {@code livemigrate throttle} changes in the job
@@ -75,21 +76,43 @@ public final class Throttle implements AutoCloseable {
         return settings;
     }
 
+    /** Whether {@link #awaitGo()} would block now: paused by hand or by the lag rule. */
+    public boolean holding() {
+        return settings.paused() || lagging;
+    }
+
     /** Blocks while the copy is paused by hand or by the lag rule. */
     public void awaitGo() throws InterruptedException {
+        awaitGo(() -> false);
+    }
+
+    /**
+     * As {@link #awaitGo()}, giving up within a tenth of a second once {@code giveUp} says so (a job asked
+     * to stop must not wait for a pause to end); whether it may go on.
+     */
+    public boolean awaitGo(BooleanSupplier giveUp) throws InterruptedException {
         boolean announced = false;
         while (settings.paused() || lagging) {
+            if (giveUp.getAsBoolean()) {
+                return false;
+            }
             if (!announced) {
                 log.debug("{}: waiting, throttle {}", Thread.currentThread().getName(), settings.describe());
                 announced = true;
             }
             Thread.sleep(WAIT_STEP_MILLIS);
         }
+        return true;
     }
 
     /** Blocks long enough that the rows done so far, across all threads, stay within the rows/s limit. */
     public void account(long rows) throws InterruptedException {
-        limiter.account(rows, this::limit);
+        limiter.account(rows, this::limit, () -> false);
+    }
+
+    /** As {@link #account(long)}, giving up the wait once {@code giveUp} says so; whether it waited its time out. */
+    public boolean account(long rows, BooleanSupplier giveUp) throws InterruptedException {
+        return limiter.account(rows, this::limit, giveUp);
     }
 
     private void poll() {
@@ -155,10 +178,11 @@ public final class Throttle implements AutoCloseable {
             generation++;
         }
 
-        void account(long rows, java.util.function.LongSupplier limit) throws InterruptedException {
+        boolean account(long rows, java.util.function.LongSupplier limit, BooleanSupplier giveUp)
+                throws InterruptedException {
             long perSecond = limit.getAsLong();
             if (perSecond <= 0 || rows <= 0) {
-                return;
+                return true;
             }
             long until;
             long seenGeneration;
@@ -171,11 +195,15 @@ public final class Throttle implements AutoCloseable {
             while (System.nanoTime() < until) {
                 synchronized (this) {
                     if (generation != seenGeneration) {
-                        return;
+                        return true;
                     }
+                }
+                if (giveUp.getAsBoolean()) {
+                    return false;
                 }
                 Thread.sleep(Math.min(WAIT_STEP_MILLIS, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
             }
+            return true;
         }
     }
 }

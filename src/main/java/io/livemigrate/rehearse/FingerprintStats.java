@@ -1,5 +1,6 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.repository.Percentiles;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
@@ -111,6 +112,15 @@ final class FingerprintStats {
         if (micros >= 0) {
             h.recordValue(Math.min(Math.max(micros, 1), HIGHEST_MICROS));
         }
+    }
+
+    /** A side's p50/p95/p99/max; all 0 when it never ran there. */
+    static Percentiles percentiles(Histogram h) {
+        if (h.getTotalCount() == 0) {
+            return Percentiles.NONE;
+        }
+        return new Percentiles(h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                h.getMaxValue());
     }
 
     static String encode(Histogram h) {

@@ -29,15 +29,42 @@ final class Fingerprints {
     private Fingerprints() {
     }
 
+    /**
+     * A statement's fingerprint, and the key under which what the parser made of it may be reused for another
+     * statement: its tokens as written, each literal replaced by its kind (number, string, hex, parameter), lists not
+     * collapsed. Two statements with one key differ only in their literals' values, which the parser never looks
+     * at; one fingerprint may cover several keys ({@code TOP 3} parses, {@code TOP 'x'} does not).
+     *
+     * @param key null when the lexer gave up on the text
+     */
+    record Shape(String fingerprint, String key) {
+    }
+
     static String of(String sql) {
-        List<String> tokens;
+        return shape(sql).fingerprint();
+    }
+
+    static Shape shape(String sql) {
+        List<Token> lexed;
         try {
-            tokens = tokens(sql);
+            lexed = lex(sql);
         }
         catch (RuntimeException | Error lexerGaveUp) {
             // TokenMgrError on text the lexer has no token for: the shape is the text, whitespace collapsed
-            return String.join(" ", sql.strip().split("\\s+")).toLowerCase(Locale.ROOT);
+            return new Shape(String.join(" ", sql.strip().split("\\s+")).toLowerCase(Locale.ROOT), null);
         }
+        StringBuilder key = new StringBuilder();
+        List<String> tokens = new ArrayList<>(lexed.size());
+        for (Token t : lexed) {
+            key.append(literal(t) ? "\u0002" + t.kind : t.image.strip()).append('\u0003');
+            String text = literal(t) ? "?" : quotedName(t) ? t.image.strip() : t.image.strip().toLowerCase(Locale.ROOT);
+            // a name (not a keyword) directly followed by "(" is a function call, written without a blank
+            tokens.add(t.kind == CCJSqlParserConstants.S_IDENTIFIER || quotedName(t) ? NAME + text : text);
+        }
+        return new Shape(fingerprint(tokens), key.toString());
+    }
+
+    private static String fingerprint(List<String> tokens) {
         List<String> out = new ArrayList<>();
         for (String t : tokens) {
             out.add(t);
@@ -62,13 +89,11 @@ final class Fingerprints {
         return sb.toString();
     }
 
-    private static List<String> tokens(String sql) {
+    private static List<Token> lex(String sql) {
         CCJSqlParserTokenManager lexer = new CCJSqlParserTokenManager(new SimpleCharStream(new StringProvider(sql), 1, 1));
-        List<String> tokens = new ArrayList<>();
+        List<Token> tokens = new ArrayList<>();
         for (Token t = lexer.getNextToken(); t.kind != CCJSqlParserConstants.EOF; t = lexer.getNextToken()) {
-            String text = literal(t) ? "?" : quotedName(t) ? t.image.strip() : t.image.strip().toLowerCase(Locale.ROOT);
-            // a name (not a keyword) directly followed by "(" is a function call, written without a blank
-            tokens.add(t.kind == CCJSqlParserConstants.S_IDENTIFIER || quotedName(t) ? NAME + text : text);
+            tokens.add(t);
         }
         return tokens;
     }

@@ -13,12 +13,13 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 /**
  * Reads a {@link StatementLog} from its start, statement by statement, numbering them in log order (the ordinal a
  * restart skips to). Following, it waits at the end for lines the server appends and for new files in the log's
- * directory, until {@code stop} says so; a line is read only once its terminator is written.
+ * directory, until a stop is requested: from then on it returns null at once, wherever it is in the log (a follow that
+ * lags behind a busy log would otherwise read on), and its waits end early. A line is read only once its terminator
+ * is written.
  */
 final class LogCursor implements AutoCloseable {
 
@@ -28,7 +29,7 @@ final class LogCursor implements AutoCloseable {
 
     private final StatementLog log;
     private final boolean follow;
-    private final BooleanSupplier stop;
+    private final RehearsalStop stop;
     private final ArrayDeque<LoggedStatement> ready = new ArrayDeque<>();
     private final Set<Path> done = new HashSet<>();
     private Path file;
@@ -41,33 +42,41 @@ final class LogCursor implements AutoCloseable {
     private long ordinal;
     private boolean flushedQuiet;
 
-    LogCursor(StatementLog log, boolean follow, BooleanSupplier stop) {
+    LogCursor(StatementLog log, boolean follow, RehearsalStop stop) {
         this.log = log;
         this.follow = follow;
         this.stop = stop;
     }
 
-    /** The next statement and its ordinal (1, 2, ...), or null at the end (or when following stopped). */
+    /** The next statement and its ordinal (1, 2, ...), or null at the end (following: once a stop is requested). */
     Numbered next() throws InterruptedException {
-        while (ready.isEmpty()) {
+        while (true) {
+            if (follow && stop.requested()) {
+                return null;
+            }
+            if (!ready.isEmpty()) {
+                return new Numbered(++ordinal, ready.poll());
+            }
             if (!advance()) {
                 return null;
             }
         }
-        return new Numbered(++ordinal, ready.poll());
     }
 
     record Numbered(long ordinal, LoggedStatement statement) {
     }
 
-    /** Reads at least one line or moves to the next file; false at the end. */
+    /**
+     * Reads at least one line or moves to the next file, or (following, at the end) waits a poll interval; false at the
+     * end of a log not followed. Its waits end early on a stop, which {@link #next()} then sees.
+     */
     private boolean advance() throws InterruptedException {
         try {
             if (in == null && !openNext()) {
-                if (!follow || stop.getAsBoolean()) {
+                if (!follow) {
                     return false;
                 }
-                Thread.sleep(POLL_MILLIS);
+                stop.sleep(POLL_MILLIS);
                 return true;
             }
             String line = readLine();
@@ -91,14 +100,14 @@ final class LogCursor implements AutoCloseable {
                 done.add(file);
                 return !ready.isEmpty() || openNext() || follow;
             }
-            if (stop.getAsBoolean()) {
-                parser.end(ready::add);
-                return !ready.isEmpty();
+            if (stop.sleep(POLL_MILLIS)) {
+                return true;
             }
-            Thread.sleep(POLL_MILLIS);
             if (!flushedQuiet) {
                 // still nothing new after a poll: the entry in progress is complete
-                Thread.sleep(Math.max(0, QUIET_MILLIS - POLL_MILLIS));
+                if (stop.sleep(Math.max(0, QUIET_MILLIS - POLL_MILLIS))) {
+                    return true;
+                }
                 parser.end(ready::add);
                 flushedQuiet = true;
             }

@@ -8,7 +8,7 @@ import io.livemigrate.engine.Engine;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The matched position of a replay: a source position taken after the statement finished on the source (the
@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 final class MatchedPosition implements AutoCloseable {
 
-    private static final long POLL_MILLIS = 10;
+    private static final long POLL_NANOS = 1_000_000L;
 
     private final MigrationResources resources;
     private final Engine engine;
@@ -29,6 +29,8 @@ final class MatchedPosition implements AutoCloseable {
     private Connection markSession;
     private ChangePosition lastMark;
     private long lastMarkStartedNanos;
+    private final Object reading = new Object();
+    private long lastReadStartedNanos = System.nanoTime() - 1;
     private volatile ChangePosition lastApplied;
 
     MatchedPosition(MigrationResources resources) {
@@ -58,18 +60,42 @@ final class MatchedPosition implements AutoCloseable {
         return lastMark;
     }
 
-    /** Waits until catch-up has applied past {@code mark} on the target, at most {@code timeout}; whether it has. */
-    boolean awaitApplied(ChangePosition mark, Duration timeout) throws SQLException, InterruptedException {
-        ChangePosition seen = lastApplied;
-        if (seen != null && seen.reached(mark)) {
-            return true;
-        }
-        try (Connection target = resources.target().getConnection()) {
-            target.setAutoCommit(true);
-            Optional<ChangePosition> applied = CatchupState.awaitApplied(target, plan, mark,
-                    System.currentTimeMillis() + timeout.toMillis(), POLL_MILLIS, s -> { });
-            applied.ifPresent(p -> lastApplied = p);
-            return applied.isPresent();
+    /**
+     * Waits until catch-up has applied past {@code mark} on the target, at most {@code timeout}; whether it has. The
+     * target's applied position is read every {@link #POLL_NANOS} while anyone waits, by one thread at a time: a
+     * read that started after a waiter last looked answers it too, so the target sees about one read per interval
+     * however many sessions wait (catch-up commits a mark within a few milliseconds, so the interval is most of
+     * the wait). Gives up, false, once {@code stop} is requested.
+     */
+    boolean awaitApplied(ChangePosition mark, Duration timeout, RehearsalStop stop)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long looked = System.nanoTime();
+            ChangePosition seen = lastApplied;
+            if (seen != null && seen.reached(mark)) {
+                return true;
+            }
+            if (looked - deadline >= 0 || stop.requested()) {
+                return false;
+            }
+            synchronized (reading) {
+                if (lastReadStartedNanos - looked < 0) {
+                    lastReadStartedNanos = System.nanoTime();
+                    try (Connection target = resources.target().getConnection()) {
+                        target.setAutoCommit(true);
+                        CatchupState.read(target, plan).ifPresent(p -> lastApplied = p);
+                    }
+                }
+            }
+            seen = lastApplied;
+            if (seen != null && seen.reached(mark)) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(POLL_NANOS);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.repository.Percentiles;
+
 /**
  * When a fingerprint is slower on the target in a way worth a cutover's attention: its target p95 is over
  * {@code maxSlowdown} times the source's, the gap is at least {@code minGapMicros} (a 40 µs query taking 100 µs is
@@ -20,10 +22,5 @@ public record Regressions(double maxSlowdown, long minGapMicros, long minExecuti
     public boolean isRegression(Percentiles source, Percentiles target, long executions) {
         return executions >= minExecutions && target.p95() > maxSlowdown * source.p95()
                 && target.p95() - source.p95() >= minGapMicros;
-    }
-
-    /** target / source p95, for ordering (0 when the source never ran it). */
-    static double ratio(long sourceP95, long targetP95) {
-        return sourceP95 <= 0 ? 0 : (double) targetP95 / sourceP95;
     }
 }

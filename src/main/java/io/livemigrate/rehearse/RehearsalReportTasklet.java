@@ -2,6 +2,8 @@ package io.livemigrate.rehearse;
 
 import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.RehearsalDialect;
+import io.livemigrate.repository.Percentiles;
+import io.livemigrate.repository.RehearsalHistory;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -49,8 +51,8 @@ final class RehearsalReportTasklet implements Tasklet {
         long regressions = 0;
         for (Map.Entry<String, FingerprintStats> e : store.merged(instance).entrySet()) {
             FingerprintStats s = e.getValue();
-            Percentiles source = Percentiles.of(s.source);
-            Percentiles target = Percentiles.of(s.target);
+            Percentiles source = FingerprintStats.percentiles(s.source);
+            Percentiles target = FingerprintStats.percentiles(s.target);
             boolean regression = options.regressions().isRegression(source, target, s.executions);
             String sourcePlan = null;
             String targetPlan = null;
@@ -80,7 +82,7 @@ final class RehearsalReportTasklet implements Tasklet {
         boolean catchup = shared.catchupRunning();
         boolean clean = catchup && resultDiffs == 0 && errorDiffs == 0 && regressions == 0 && compared > 0;
         store.saveReport(instance, job.getId(), resources.plan().name(), reports,
-                new RehearsalStore.Run(job.getId(), statements, replayed, compared, skipped, reports.size(),
+                new RehearsalHistory.Run(job.getId(), statements, replayed, compared, skipped, reports.size(),
                         resultDiffs, errorDiffs, regressions, catchup, clean, Instant.now()));
         boolean differences = resultDiffs + errorDiffs + regressions > 0;
         job.getExecutionContext().putString(CLEAN_KEY, String.valueOf(clean));

@@ -1,11 +1,12 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.repository.RehearsalHistory;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * (LIVEMIGRATE_REHEARSAL_PART, histograms included) and one per skip reason (LIVEMIGRATE_REHEARSAL_SKIP), written
  * through the repository's transaction so they commit with the chunk's checkpoint: a restarted partition counts every
  * statement once. The report step merges them into one row per fingerprint (LIVEMIGRATE_REHEARSAL) and one per run
- * (LIVEMIGRATE_REHEARSAL_RUN), which the cutover's gate, {@code status} and the metrics read. Plain SQL that H2,
+ * (LIVEMIGRATE_REHEARSAL_RUN), which {@link RehearsalHistory} reads for the report, the cutover's gate, {@code status},
+ * the status page and the metrics. Plain SQL that H2,
  * PostgreSQL and MySQL/MariaDB all accept; the tables are created with the repository's.
  */
 public final class RehearsalStore {
@@ -125,7 +127,8 @@ public final class RehearsalStore {
     public record Skip(String kind, String reason, long statements, String example) {
     }
 
-    void saveReport(long instance, long execution, String plan, List<FingerprintReport> shapes, Run run) {
+    void saveReport(long instance, long execution, String plan, List<FingerprintReport> shapes,
+                    RehearsalHistory.Run run) {
         jdbc.update("DELETE FROM LIVEMIGRATE_REHEARSAL WHERE JOB_EXECUTION_ID = ?", execution);
         jdbc.update("DELETE FROM LIVEMIGRATE_REHEARSAL_RUN WHERE JOB_EXECUTION_ID = ?", execution);
         Timestamp now = Timestamp.from(Instant.now());
@@ -152,63 +155,21 @@ public final class RehearsalStore {
                 run.catchupRunning() ? 1 : 0, run.clean() ? 1 : 0, Timestamp.from(run.finishedAt()));
     }
 
-    /** One finished rehearsal. Clean: results compared, no difference, no regression. */
-    public record Run(long execution, long statements, long replayed, long compared, long skipped, long fingerprints,
-                      long resultDiffs, long errorDiffs, long regressions, boolean catchupRunning, boolean clean,
-                      Instant finishedAt) {
-    }
-
     /** The rehearsal of one job execution. */
-    public Optional<Run> run(long execution) {
-        return runs("JOB_EXECUTION_ID = ?", execution).stream().findFirst();
+    public Optional<RehearsalHistory.Run> run(long execution) {
+        return jdbc.execute((ConnectionCallback<Optional<RehearsalHistory.Run>>) c -> RehearsalHistory.run(c, execution));
     }
 
-    /** The plan's latest finished rehearsal, and its latest clean one. */
-    public Optional<Run> latest(String plan, boolean cleanOnly) {
-        return runs("PLAN_NAME = ?" + (cleanOnly ? " AND CLEAN = 1" : ""), plan).stream().findFirst();
+    /** The plan's latest finished rehearsal, or its latest clean one. */
+    public Optional<RehearsalHistory.Run> latest(String plan, boolean cleanOnly) {
+        return jdbc.execute((ConnectionCallback<Optional<RehearsalHistory.Run>>) c -> RehearsalHistory.latest(c, plan,
+                cleanOnly));
     }
 
-    private List<Run> runs(String where, Object value) {
-        return jdbc.query("SELECT JOB_EXECUTION_ID, STATEMENTS, REPLAYED, COMPARED, SKIPPED, FINGERPRINTS, RESULT_DIFFS,"
-                        + " ERROR_DIFFS, REGRESSIONS, CATCHUP_RUNNING, CLEAN, FINISHED_AT FROM LIVEMIGRATE_REHEARSAL_RUN"
-                        + " WHERE " + where + " ORDER BY FINISHED_AT DESC, JOB_EXECUTION_ID DESC",
-                (rs, i) -> new Run(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getInt(10) == 1,
-                        rs.getInt(11) == 1, rs.getTimestamp(12).toInstant()), value);
+    /** The fingerprints of a finished rehearsal, worst first. */
+    public List<RehearsalHistory.Row> rows(long execution) {
+        return jdbc.execute((ConnectionCallback<List<RehearsalHistory.Row>>) c -> RehearsalHistory.rows(c, execution));
     }
-
-    /** One fingerprint row of a finished rehearsal, as stored. */
-    public record Row(String fingerprint, String sampleSql, long executions, long compared, long notCompared,
-                      String notComparedReason, long inFlux, long resultDiffs, long errorDiffs, String firstDiff,
-                      Percentiles source, Percentiles target, boolean regression, String sourcePlan,
-                      String targetPlan) {
-
-        public long differences() {
-            return resultDiffs + errorDiffs;
-        }
-    }
-
-    /** The fingerprints of a finished rehearsal, worst first: differences, then regressions, then target slowness. */
-    public List<Row> rows(long execution) {
-        List<Row> rows = new ArrayList<>(jdbc.query("SELECT FINGERPRINT, SAMPLE_SQL, EXECUTIONS, COMPARED,"
-                        + " NOT_COMPARED, NOT_COMPARED_REASON, IN_FLUX, RESULT_DIFFS, ERROR_DIFFS, FIRST_DIFF,"
-                        + " SOURCE_P50_US, SOURCE_P95_US, SOURCE_P99_US, SOURCE_MAX_US, TARGET_P50_US, TARGET_P95_US,"
-                        + " TARGET_P99_US, TARGET_MAX_US, REGRESSION, SOURCE_PLAN, TARGET_PLAN FROM LIVEMIGRATE_REHEARSAL"
-                        + " WHERE JOB_EXECUTION_ID = ?",
-                (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getString(10),
-                        new Percentiles(rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14)),
-                        new Percentiles(rs.getLong(15), rs.getLong(16), rs.getLong(17), rs.getLong(18)),
-                        rs.getInt(19) == 1, rs.getString(20), rs.getString(21)), execution));
-        rows.sort(WORST_FIRST);
-        return rows;
-    }
-
-    static final java.util.Comparator<Row> WORST_FIRST = java.util.Comparator
-            .comparingLong((Row r) -> -r.differences())
-            .thenComparing(r -> !r.regression())
-            .thenComparingDouble(r -> -Regressions.ratio(r.source().p95(), r.target().p95()))
-            .thenComparing(Row::fingerprint);
 
     private static String cut(String s) {
         return Texts.cut(s, TEXT_CHARS);

@@ -40,6 +40,7 @@ class RehearsalWriter implements ItemWriter<ReplayOutcome> {
                 List<String> key = List.of(o.kind().name(), switch (o.kind()) {
                     case SETTING -> "session setting (repeated before each replay of its session)";
                     case NOT_SAMPLED -> "not in the sample (--sample)";
+                    case STOPPED -> "the rehearsal was stopped before its replay finished";
                     default -> o.reason();
                 });
                 skips.merge(key, 1L, Long::sum);

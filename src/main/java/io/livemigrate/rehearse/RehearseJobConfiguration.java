@@ -6,10 +6,8 @@ import io.livemigrate.core.OwnerListener;
 import io.livemigrate.keyrange.RangePartitionStepBuilder;
 import io.livemigrate.ops.Throttle;
 import io.livemigrate.ops.ThrottleStore;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -23,13 +21,15 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import javax.sql.DataSource;
-import java.util.function.BooleanSupplier;
 
 /**
  * The rehearse job: the log's sessions split into {@code --sessions} partitions ({@code rehearse-replay:sessionsNNNN},
  * run on as many local threads), each chunk-oriented (read and classify, replay at a matched position, add to the
  * partition's statistics), then the report. Restartable like copy and verify: a partition resumes after its last
- * committed chunk. Needs a {@link RehearseOptions} bean ({@code rehearseOptions}), registered by the command.
+ * committed chunk. A stop ({@code livemigrate stop --job rehearse}, seen by {@link RehearsalStopWatcher}) ends the
+ * partitions within a cancel and a chunk's commit, whatever they wait for ({@link RehearsalStop}); the execution ends
+ * STOPPED, and a followed rehearsal's command then runs it again for the report alone. Needs a {@link RehearseOptions}
+ * bean ({@code rehearseOptions}), registered by the command.
  */
 @Configuration(proxyBeanMethods = false)
 public class RehearseJobConfiguration {
@@ -40,9 +40,10 @@ public class RehearseJobConfiguration {
     @Bean
     Job rehearseJob(JobRepository jobRepository, PlatformTransactionManager tx, Step rehearsePartitionsStep,
                     RehearsalStore rehearsalStore, MigrationResources resources, RehearseOptions rehearseOptions,
-                    ReplayShared replayShared) {
+                    ReplayShared replayShared, RehearsalStopWatcher rehearsalStopWatcher) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
+                .listener(rehearsalStopWatcher)
                 .start(rehearsePartitionsStep)
                 .next(new StepBuilder("rehearse-report", jobRepository)
                         .tasklet(new RehearsalReportTasklet(rehearsalStore, resources, rehearseOptions, replayShared), tx)
@@ -53,6 +54,18 @@ public class RehearseJobConfiguration {
     @Bean
     RehearsalStore rehearsalStore(DataSource dataSource) {
         return new RehearsalStore(dataSource);
+    }
+
+    /** The running execution's stop, shared by its partition threads; re-armed for each execution. */
+    @Bean
+    RehearsalStop rehearsalStop() {
+        return new RehearsalStop();
+    }
+
+    @Bean
+    RehearsalStopWatcher rehearsalStopWatcher(RehearsalStop rehearsalStop, DataSource dataSource,
+                                              @Qualifier(LivemigrateApplication.SCHEDULER) TaskScheduler scheduler) {
+        return new RehearsalStopWatcher(rehearsalStop, dataSource, scheduler);
     }
 
     @Bean
@@ -106,19 +119,20 @@ public class RehearseJobConfiguration {
     @Bean
     @StepScope
     SessionStatementReader rehearsalReader(StatementLog rehearsalLog, MigrationResources resources,
-                                           RehearseOptions rehearseOptions, JobRepository jobRepository,
+                                           RehearseOptions rehearseOptions, RehearsalStop rehearsalStop,
                                            @Value("#{stepExecution}") StepExecution stepExecution) {
         var ctx = stepExecution.getExecutionContext();
         return new SessionStatementReader(rehearsalLog, resources.engine().rehearsal(),
                 resources.plan().source().database(), ctx.getInt(SessionPartitioner.INDEX_KEY),
                 ctx.getInt(SessionPartitioner.COUNT_KEY), rehearseOptions.sample(), rehearseOptions.follow(),
-                stopRequested(jobRepository, stepExecution.getJobExecution().getId()));
+                rehearsalStop);
     }
 
     @Bean
     @StepScope
-    ReplayProcessor replayProcessor(MigrationResources resources, ReplayShared replayShared) {
-        return new ReplayProcessor(resources, replayShared.matched(), replayShared.throttle());
+    ReplayProcessor replayProcessor(MigrationResources resources, ReplayShared replayShared,
+                                    RehearsalStop rehearsalStop) {
+        return new ReplayProcessor(resources, replayShared.matched(), replayShared.throttle(), rehearsalStop);
     }
 
     @Bean
@@ -126,23 +140,5 @@ public class RehearseJobConfiguration {
     RehearsalWriter rehearsalWriter(RehearsalStore rehearsalStore, RehearsalProgress rehearsalProgress,
                                     @Value("#{stepExecution}") StepExecution stepExecution) {
         return new RehearsalWriter(rehearsalStore, stepExecution, rehearsalProgress);
-    }
-
-    /**
-     * Whether {@code livemigrate stop --job rehearse} asked this execution to stop (STOPPING in the job repository),
-     * asked at most once a second: a followed log then ends, and the rehearsal reports what it replayed.
-     */
-    private static BooleanSupplier stopRequested(JobRepository jobRepository, long executionId) {
-        long[] lastAsked = {0};
-        boolean[] stopping = {false};
-        return () -> {
-            long now = System.currentTimeMillis();
-            if (!stopping[0] && now - lastAsked[0] >= 1000) {
-                lastAsked[0] = now;
-                JobExecution e = jobRepository.getJobExecution(executionId);
-                stopping[0] = e != null && (e.getStatus() == BatchStatus.STOPPING || e.isStopping());
-            }
-            return stopping[0] || Thread.currentThread().isInterrupted();
-        };
     }
 }

@@ -5,6 +5,8 @@ import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.Endpoint;
 import io.livemigrate.engine.RehearsalDialect;
 import io.livemigrate.ops.Throttle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStream;
@@ -29,8 +31,14 @@ import java.util.Objects;
  * can switch), the session's logged settings, server defaults otherwise; every statement inside a read-only
  * transaction that is rolled back, so nothing the classifier let through can write. One processor per partition
  * thread; it paces the source through the shared {@link Throttle}.
+ *
+ * <p>A requested stop ({@link RehearsalStop}) ends every wait of a replay (throttle, catch-up) at once and cancels the
+ * statement running on either side; the statement is then counted as not replayed ({@link ReplayOutcome.Kind#STOPPED}),
+ * as is every statement of the chunk not started yet, so a stop takes at most a cancel and a chunk's commit.
  */
 class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemStream {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplayProcessor.class);
 
     static final int ROUNDS = 3;
     static final int SHOWN_ROWS = 5;
@@ -42,18 +50,22 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
     private final MatchedPosition matched;
     private final boolean compare;
     private final Throttle throttle;
+    private final RehearsalStop stop;
     private final Side source;
     private final Side target;
+    private RehearsalStop.Registration cancelOnStop;
+    private boolean held;
 
     /**
      * @param matched null when catch-up is not running: every statement is then timed, none compared
      */
-    ReplayProcessor(MigrationResources resources, MatchedPosition matched, Throttle throttle) {
+    ReplayProcessor(MigrationResources resources, MatchedPosition matched, Throttle throttle, RehearsalStop stop) {
         this.resources = resources;
         this.dialect = resources.engine().rehearsal();
         this.matched = matched;
         this.compare = matched != null;
         this.throttle = throttle;
+        this.stop = stop;
         this.source = new Side(resources.plan().source());
         this.target = new Side(resources.plan().target());
     }
@@ -72,6 +84,9 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
         if (!item.sampled()) {
             return ReplayOutcome.of(ReplayOutcome.Kind.NOT_SAMPLED, item, null);
         }
+        if (stop.requested()) {
+            return stopped(item);
+        }
         boolean comparing = compare && c.comparable();
         long sourceMicros = -1;
         long targetMicros = -1;
@@ -79,19 +94,30 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
         ReplayOutcome.Difference difference = null;
         String notCompared = compare ? c.notComparable() : "catch-up is not running";
         for (int round = 1; round <= ROUNDS; round++) {
-            throttle.awaitGo();
-            throttle.account(1);
+            announceHold();
+            if (!throttle.awaitGo(stop::requested) || !throttle.account(1, stop::requested)) {
+                return stopped(item);
+            }
             Result s = source.run(item, c.ordered());
             long finished = System.nanoTime();
+            if (stop.requested()) {
+                return stopped(item);
+            }
             if (comparing) {
                 ChangePosition mark = matched.markAfter(finished);
-                if (!matched.awaitApplied(mark, CATCHUP_WAIT)) {
+                if (!matched.awaitApplied(mark, CATCHUP_WAIT, stop)) {
+                    if (stop.requested()) {
+                        return stopped(item);
+                    }
                     comparing = false;
                     notCompared = "catch-up did not apply past the source position within " + CATCHUP_WAIT.toSeconds()
                             + " s";
                 }
             }
             Result t = target.run(item, c.ordered());
+            if (stop.requested()) {
+                return stopped(item);
+            }
             if (round == 1) {
                 sourceMicros = s.micros;
                 targetMicros = t.micros;
@@ -110,6 +136,21 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
         return new ReplayOutcome(ReplayOutcome.Kind.COMPARED, c.fingerprint(), null, item.statement().sql(),
                 item.statement().parameters(), item.settings(), item.statement().user(), sourceMicros, targetMicros,
                 inFlux && difference == null, difference);
+    }
+
+    /** Says once per hold that this partition waits for the throttle, so a held rehearsal is not taken for a hang. */
+    private void announceHold() {
+        boolean holding = throttle.holding();
+        if (holding && !held) {
+            log.info("rehearse: {} waits: the throttle holds it ({})", Thread.currentThread().getName(),
+                    throttle.settings().describe());
+        }
+        held = holding;
+    }
+
+    /** A statement a stop left unreplayed, or whose replay it cancelled: counted, never compared. */
+    private static ReplayOutcome stopped(ReplayItem item) {
+        return ReplayOutcome.of(ReplayOutcome.Kind.STOPPED, item, null);
     }
 
     private static ReplayOutcome.Difference differ(Result s, Result t, boolean ordered) {
@@ -141,6 +182,8 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
     /** The replay session of one side, its applied settings and role. */
     private final class Side {
         private final Endpoint endpoint;
+        /** The statement executing now, for a stop to cancel. */
+        private volatile Statement running;
         private Connection session;
         private List<String> applied = List.of();
         private String actingAs;
@@ -161,6 +204,13 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
             try (PreparedStatement ps = dialect.prepare(session, item.statement().sql(),
                     item.statement().parameters())) {
                 ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                running = ps;
+                if (stop.requested()) {
+                    // the stop came after the processor's last check, and its canceller may have found nothing yet
+                    // to cancel: do not start (the processor counts the statement as stopped)
+                    running = null;
+                    return new Result(null, null, "stopped", -1);
+                }
                 CanonicalRows rows;
                 if (ps.execute()) {
                     try (ResultSet rs = ps.getResultSet()) {
@@ -171,15 +221,19 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
                     rows = CanonicalRows.empty();
                 }
                 long micros = (System.nanoTime() - start) / 1000;
+                running = null;
                 session.rollback();
                 return new Result(rows, null, null, micros);
             }
             catch (SQLException e) {
                 long micros = (System.nanoTime() - start) / 1000;
+                running = null;
                 rollbackQuietly();
                 if (session.isClosed() || e instanceof java.sql.SQLNonTransientConnectionException) {
                     close();
-                    throw e;
+                    if (!stop.requested()) {
+                        throw e;
+                    }
                 }
                 return new Result(null, state(e), e.getMessage(), micros);
             }
@@ -229,6 +283,19 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
             }
         }
 
+        /** Cancels the statement executing now, if any (called from the stop's thread). */
+        void cancel() {
+            Statement st = running;
+            if (st != null) {
+                try {
+                    st.cancel();
+                }
+                catch (SQLException ignored) {
+                    // finished or closed meanwhile, or the server refused: it ends by its query timeout
+                }
+            }
+        }
+
         void close() {
             if (session != null) {
                 try {
@@ -248,10 +315,18 @@ class ReplayProcessor implements ItemProcessor<ReplayItem, ReplayOutcome>, ItemS
 
     @Override
     public void open(ExecutionContext executionContext) {
+        cancelOnStop = stop.onRequest(() -> {
+            source.cancel();
+            target.cancel();
+        });
     }
 
     @Override
     public void close() {
+        if (cancelOnStop != null) {
+            cancelOnStop.close();
+            cancelOnStop = null;
+        }
         source.close();
         target.close();
     }

@@ -7,13 +7,16 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 import java.io.IOException;
-import java.util.function.BooleanSupplier;
 
 /**
  * The statements of one partition's sessions, in log order, each classified and carrying its session's settings.
  * Entries of livemigrate's own sessions and of other databases than the plan's source are not the application's and
  * are passed over. Restartable: the execution context holds how many items this partition has handed out; a restart
  * reads the log again from its start (rebuilding every session's settings on the way) and hands out the rest.
+ *
+ * <p>A requested stop ends the partition's input at the next statement, wherever the reader is in the log; opened with
+ * the stop requested (the report run after a stopped follow), it reads no log and hands out nothing. A later run of
+ * the same rehearsal goes on after the last statement handed out.
  */
 class SessionStatementReader implements ItemStreamReader<ReplayItem> {
 
@@ -26,7 +29,7 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
     private final int count;
     private final double sample;
     private final boolean follow;
-    private final BooleanSupplier stop;
+    private final RehearsalStop stop;
     private final StatementClassifier classifier = new StatementClassifier();
     private final SessionSettings settings = new SessionSettings();
     private LogCursor cursor;
@@ -38,7 +41,7 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
      *                 a restart picks the same ones
      */
     SessionStatementReader(StatementLog log, RehearsalDialect dialect, String database, int index, int count,
-                           double sample, boolean follow, BooleanSupplier stop) {
+                           double sample, boolean follow, RehearsalStop stop) {
         this.log = log;
         this.dialect = dialect;
         this.database = database;
@@ -52,10 +55,14 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
     @Override
     public void open(ExecutionContext ctx) {
         long skip = ctx.getLong(READ_KEY, 0L);
+        handedOut = skip;
         cursor = new LogCursor(log, follow, stop);
         try {
             for (long i = 0; i < skip; i++) {
                 if (next() == null) {
+                    if (stop.requested()) {
+                        return; // read() ends at once; the count stays what was handed out
+                    }
                     throw new ItemStreamException("the statement log " + log.path() + " holds fewer statements than"
                             + " this rehearsal already replayed (" + skip + "): was it replaced? Start a new rehearsal");
                 }
@@ -65,7 +72,6 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
             Thread.currentThread().interrupt();
             throw new ItemStreamException("interrupted", e);
         }
-        handedOut = skip;
     }
 
     @Override
@@ -77,8 +83,12 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
         return item;
     }
 
+    /** The partition's next statement; null at the end of the log or once a stop is requested. */
     private ReplayItem next() throws InterruptedException {
         while (true) {
+            if (stop.requested()) {
+                return null;
+            }
             LogCursor.Numbered n = cursor.next();
             if (n == null) {
                 return null;

@@ -25,7 +25,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -54,8 +56,35 @@ public final class StatementClassifier {
 
     public static final String NOT_PARSED = "does not parse";
 
+    /** Shapes whose classification is kept, the least recently used dropped beyond it. */
+    static final int KNOWN_SHAPES = 10_000;
+
+    /**
+     * Classifications by {@link Fingerprints.Shape#key()}: an application repeats a few hundred shapes, and parsing
+     * is most of what reading a log costs (JSqlParser parses each statement on a thread of its own, for its timeout).
+     */
+    private final Map<String, Classification> known = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Classification> eldest) {
+            return size() > KNOWN_SHAPES;
+        }
+    };
+
+    /** Not thread-safe: one classifier per reading thread. */
     public Classification classify(String sql) {
-        String fingerprint = Fingerprints.of(sql);
+        Fingerprints.Shape shape = Fingerprints.shape(sql);
+        if (shape.key() == null) {
+            return parseAndClassify(sql, shape.fingerprint());
+        }
+        Classification c = known.get(shape.key());
+        if (c == null) {
+            c = parseAndClassify(sql, shape.fingerprint());
+            known.put(shape.key(), c);
+        }
+        return c;
+    }
+
+    private Classification parseAndClassify(String sql, String fingerprint) {
         Statements parsed;
         try {
             parsed = CCJSqlParserUtil.parseStatements(sql, p -> p.withTimeOut(5000));

@@ -134,6 +134,11 @@ public final class MigrationHistory implements AutoCloseable {
         return steps;
     }
 
+    /** The repository connection, for the readers of this package's other records (rehearsals). */
+    Connection connection() {
+        return connection;
+    }
+
     @Override
     public void close() throws SQLException {
         connection.close();

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * A migration's state as the job repository records it: phase, which side the application writes to, per-table copy
  * progress, change-capture start, both directions' catch-up, every cutover and revert with its step timings, and
- * every job execution of the plan. Serializable to JSON as it is, for {@code status --json}.
+ * every job execution of the plan, and the latest rehearsal. Serializable to JSON as it is, for {@code status --json}.
  *
  * @param primary        "source" or "target" (of the plan as written): where the application writes now
  * @param executions     the plan's job executions (the reverse plan's are in {@code switches} and
@@ -21,11 +21,16 @@ import java.util.TreeMap;
  * @param reverseCatchup the reverse stream (target to source, after a cutover), if it ever ran
  * @param switches       every cutover and revert run, oldest first
  * @param completion     the last execution of {@code complete}, if any
+ * @param lastRehearsal  the latest finished rehearsal with its {@value #WORST_FINGERPRINTS} worst fingerprints, if any
  */
 public record MigrationStatus(String plan, String phase, String primary, String changeCaptureStart,
                               List<TableProgress> tables, List<MigrationHistory.JobRun> executions,
                               List<VerifiedTable> lastVerification, Catchup catchup, Catchup reverseCatchup,
-                              List<SwitchHistory.Switch> switches, MigrationHistory.JobRun completion) {
+                              List<SwitchHistory.Switch> switches, MigrationHistory.JobRun completion,
+                              RehearsalHistory.Rehearsal lastRehearsal) {
+
+    /** Fingerprints of the latest rehearsal carried (worst first): all are in LIVEMIGRATE_REHEARSAL. */
+    public static final int WORST_FINGERPRINTS = 25;
 
     /** The job {@code complete} runs as (one instance per plan). */
     public static final String COMPLETE_JOB = "complete";
@@ -46,7 +51,7 @@ public record MigrationStatus(String plan, String phase, String primary, String 
 
     public static MigrationStatus notStarted(String plan) {
         return new MigrationStatus(plan, "not started", "source", null, List.of(), List.of(), List.of(), null, null,
-                List.of(), null);
+                List.of(), null, null);
     }
 
     public static MigrationStatus read(MigrationHistory history, String plan) throws SQLException {
@@ -88,7 +93,8 @@ public record MigrationStatus(String plan, String phase, String primary, String 
             phase += "; the " + primary + " is primary";
         }
         return new MigrationStatus(plan, phase, primary, position, tables, runs, lastVerification(history, runs),
-                catchup(history, runs), catchup(history, reverseRuns), switches, completion);
+                catchup(history, runs), catchup(history, reverseRuns), switches, completion,
+                RehearsalHistory.latestWithWorst(history.connection(), forward, WORST_FINGERPRINTS).orElse(null));
     }
 
     /**
@@ -220,6 +226,13 @@ public record MigrationStatus(String plan, String phase, String primary, String 
         }
         print(out, "catch-up", catchup);
         print(out, "reverse catch-up", reverseCatchup);
+        if (lastRehearsal != null) {
+            RehearsalHistory.Run r = lastRehearsal.run();
+            out.printf("last rehearsal: %s at %s (execution %d): %,d replayed, %,d compared, %,d result difference(s),"
+                            + " %,d error difference(s), %,d regression(s), %,d fingerprint(s)%n", r.outcome(),
+                    r.finishedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), r.execution(), r.replayed(),
+                    r.compared(), r.resultDiffs(), r.errorDiffs(), r.regressions(), r.fingerprints());
+        }
         if (!tables.isEmpty()) {
             out.println();
             out.printf("%-40s %12s %8s %15s%n", "TABLE", "PARTITIONS", "FAILED", "ROWS COPIED");

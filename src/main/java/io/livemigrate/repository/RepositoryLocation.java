@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Where the Spring Batch job repository lives: by default an H2 file under {@code .livemigrate/} in the working
  * directory (created on first use, so a restart needs no set-up); with {@code --repository} or
- * {@code LIVEMIGRATE_REPOSITORY_URL}, a PostgreSQL or MySQL database that ops can query. Credentials for a
+ * {@code LIVEMIGRATE_REPOSITORY_URL}, a PostgreSQL or MySQL database that ops can query, or another H2 database (an
+ * H2 file is opened so that processes share it: {@link H2FileUrl}). Credentials for a
  * shared repository come from {@code LIVEMIGRATE_REPOSITORY_USER} / {@code LIVEMIGRATE_REPOSITORY_PASSWORD}.
  */
 public record RepositoryLocation(String url, String user, Secret password, Path defaultDirectory) {
@@ -26,27 +27,17 @@ public record RepositoryLocation(String url, String user, Secret password, Path 
         String url = cliUrl != null ? cliUrl : env.get(URL_VARIABLE);
         if (url == null || url.isBlank()) {
             Path dir = workDir.resolve(".livemigrate").toAbsolutePath();
-            return new RepositoryLocation(durable("jdbc:h2:file:" + dir.resolve("repository")
+            return new RepositoryLocation(H2FileUrl.shared("jdbc:h2:file:" + dir.resolve("repository")
                     + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"), "sa", Secret.NONE, dir);
         }
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")
                 && !url.startsWith("jdbc:h2:")) {
-            throw new IllegalArgumentException("--repository: '" + Endpoint.masked(url)
+            throw new RepositoryUrlException("--repository: '" + Endpoint.masked(url)
                     + "' is not a PostgreSQL, MySQL or H2 JDBC URL");
         }
-        return new RepositoryLocation(durable(url.replace("jdbc:mariadb:", "jdbc:mysql:")),
+        return new RepositoryLocation(H2FileUrl.shared(url.replace("jdbc:mariadb:", "jdbc:mysql:")),
                 env.getOrDefault("LIVEMIGRATE_REPOSITORY_USER", url.startsWith("jdbc:h2:") ? "sa" : ""),
                 Secret.of(env.getOrDefault("LIVEMIGRATE_REPOSITORY_PASSWORD", "")), null);
-    }
-
-    /**
-     * An H2 file store writes a commit to its file at once ({@code WRITE_DELAY=0}) instead of up to half a second
-     * later: a process killed with {@code kill -9} must not take committed records with it, least of all a
-     * cutover's record of the fence it has put up, which the next run reads to lift it.
-     */
-    static String durable(String url) {
-        return url.startsWith("jdbc:h2:file:") && !url.toUpperCase().contains(";WRITE_DELAY=") ? url + ";WRITE_DELAY=0"
-                : url;
     }
 
     /**

@@ -50,7 +50,7 @@ public class VerifyJobConfiguration {
     Job verifyJob(JobRepository jobRepository, PlatformTransactionManager tx, MigrationResources resources,
                   MigrationTables tables, MigrationPlan plan, Step verifyPartitionsStep, VerifyReportStore verifyReportStore) {
         return new JobBuilder(JOB_NAME, jobRepository)
-                .listener(new OwnerListener())
+                .listener(new OwnerListener(jobRepository))
                 .start(new StepBuilder("verify-mark", jobRepository)
                         .tasklet(new CatchupMarkTasklet(resources), tx).build())
                 .next(new StepBuilder("verify-ranges", jobRepository)

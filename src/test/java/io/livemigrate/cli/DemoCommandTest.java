@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code demo} on a small shop shows the whole move on embedded PostgreSQL: copy, catch-up and verify, then cutover,
- * revert and cutover again with its application writing through the read-only fence and a switch command it follows,
- * and complete; each switch prints the writes held, and every write the application committed is on the primary.
+ * {@code demo} on a small shop shows the whole move on embedded PostgreSQL: copy, catch-up and verify, then a
+ * rehearsal of the application's logged reads (clean, results compared while catch-up runs), cutover, revert and
+ * cutover again with its application writing through the read-only fence and a switch command it follows, and
+ * complete; each switch prints the writes held, and every write the application committed is on the primary.
  * (MariaDB runs the same steps through the same code; one engine keeps the build short.)
  */
 class DemoCommandTest {
@@ -46,6 +47,14 @@ class DemoCommandTest {
                 "3 cutover to the target");
         assertThat(output).contains("== livemigrate complete").contains("every committed write is on the primary")
                 .doesNotContain(": FAILED");
+        String rehearsal = output.substring(output.indexOf("== livemigrate rehearse"),
+                output.indexOf("== livemigrate cutover"));
+        assertThat(rehearsal).as("the rehearsal runs before the first cutover")
+                .contains("catch-up is running: results are compared at matched positions")
+                .contains("select name, balance from customers where id = ?")
+                .contains("skipped: writes data")
+                .containsPattern("rehearse: CLEAN: [0-9,]+ statement\\(s\\), [0-9,]+ replayed, [1-9][0-9,]* compared, 0 result"
+                        + " difference\\(s\\), 0 error difference\\(s\\), 0 regression\\(s\\)");
     }
 
     private int exit;

@@ -1,6 +1,8 @@
 package io.livemigrate.cutover;
 
+import io.livemigrate.catchup.CatchupJobConfiguration;
 import io.livemigrate.demo.EmbeddedServer;
+import io.livemigrate.repository.MigrationHistory.StepRun;
 import io.livemigrate.repository.RepositoryLockRetry;
 import io.livemigrate.testing.AppWriter;
 import io.livemigrate.testing.CatchupLag;
@@ -46,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CutoverFailureTest {
 
     private static final String APP_ROLE = "cutover_app";
+    private static final String CATCHUP = CatchupJobConfiguration.JOB_NAME;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final String LATEST_CUTOVER = "SELECT MAX(e.JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION e JOIN "
             + "BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID WHERE i.JOB_NAME = '"
@@ -73,6 +76,7 @@ class CutoverFailureTest {
             assertThat(gated.process().exitValue()).as(gated.log()).isZero();
             assertThat(gated.log()).as("a rolled-back run is not finished but replaced by a new run")
                     .doesNotContain("finishing it").contains("going on with 2-fence").contains("3/9 drained");
+            mig.assertCatchupEnded(gated);
             mig.assertTrafficOnTargetAndNothingLost();
         }
     }
@@ -158,6 +162,35 @@ class CutoverFailureTest {
             assertThat(steps).as(held.log()).containsOnlyKeys(CutoverJobConfiguration.STEPS.get(0),
                     CutoverPause.STEP, "9-retire-stream");
             assertThat(steps.values()).as(held.log()).containsOnly("COMPLETED");
+            assertThat(mig.lastRunStatus()).as(held.log()).isEqualTo("COMPLETED");
+            mig.assertTrafficOnTargetAndNothingLost();
+        }
+    }
+
+    /**
+     * A catch-up that died (kill -9) leaves its execution STARTED in the job repository, and nothing will ever end
+     * it. Step 9 must tell so from its recorded owner (host and pid) and mark it failed, as a command run again does
+     * before it restarts a dead job, rather than ask it to stop and take the STOPPED that Spring Batch writes on the
+     * job at once for its end (its step would read STARTED for ever), or wait for an end that cannot come.
+     */
+    @Test
+    void aCatchupKilledBeforeStepNineIsFoundGoneAndTheCutoverFinishes() throws Exception {
+        try (Migration mig = Migration.start(dir, "cutdead")) {
+            Held held = mig.cutover("9-retire-stream");
+            long catchup = mig.m.lastRun(CATCHUP).executionId();
+            mig.catchup.destroyForcibly();
+            assertThat(mig.catchup.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(mig.m.lastRun(CATCHUP).status()).as("a killed process leaves its execution running")
+                    .isEqualTo("STARTED");
+
+            Files.delete(dir.resolve("hold"));
+            assertThat(held.process().waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(held.process().exitValue()).as(held.log()).isZero();
+            assertThat(held.log()).contains("9/9 catch-up of " + mig.m.planName() + " (execution " + catchup
+                    + ") had ended without a stop: its process " + mig.catchup.pid() + " on this host is gone");
+            assertThat(mig.m.lastRun(CATCHUP).status()).as(held.log()).isEqualTo("FAILED");
+            assertThat(mig.m.lastSteps(CATCHUP)).extracting(StepRun::status).as(held.log()).containsOnly("FAILED");
+            assertThat(mig.lastRunSteps().values()).as(held.log()).containsOnly("COMPLETED");
             assertThat(mig.lastRunStatus()).as(held.log()).isEqualTo("COMPLETED");
             mig.assertTrafficOnTargetAndNothingLost();
         }
@@ -345,6 +378,15 @@ class CutoverFailureTest {
                     "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = (" + LATEST_CUTOVER + ")")) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+
+        /**
+         * Step 9 ended the catch-up: its step as well as its job no longer runs (Spring Batch writes STOPPED on the
+         * job itself at once when asked to stop it, while the catch-up goes on until its step ends).
+         */
+        void assertCatchupEnded(Held cutover) throws Exception {
+            assertThat(m.lastRun(CATCHUP).status()).as(cutover.log()).isEqualTo("STOPPED");
+            assertThat(m.lastSteps(CATCHUP)).extracting(StepRun::status).as(cutover.log()).containsOnly("STOPPED");
         }
 
         /** A connection to the job repository, through whichever process serves the H2 file now. */

@@ -56,6 +56,6 @@ class LagHistoryTest {
 
     private static MigrationStatus status(MigrationStatus.Catchup forward, MigrationStatus.Catchup reverse) {
         return new MigrationStatus("p", "catchup running", "source", null, List.of(), List.of(), List.of(), forward,
-                reverse, List.of(), null);
+                reverse, List.of(), null, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.livemigrate.ops;
 
+import io.livemigrate.rehearse.RehearsalWorkload;
 import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
@@ -28,6 +29,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,10 +41,11 @@ import java.util.regex.Pattern;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code server} mode in child JVMs: the status page (rendered by headless Chromium) and the Prometheus endpoint
- * show the plan's tables; two servers on one repository with a trigger every two seconds run each fire once.
+ * show the plan's tables and its latest rehearsal; two servers on one repository with a trigger every two seconds run each fire once.
  */
 class ServerTest {
 
@@ -79,6 +83,78 @@ class ServerTest {
         }
         finally {
             stop(server);
+        }
+    }
+
+    /**
+     * The latest rehearsal on the status page, at /status and at /actuator/prometheus: its outcome and time, its
+     * totals, and per fingerprint the counts, each side's p95 and the regression flag. A row changed on the target
+     * behind catch-up's back is a result difference of the query shape that reads it.
+     */
+    @Test
+    void statusPageAndPrometheusShowTheLatestRehearsal() throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.postgres(), dir, "server_rehearsal");
+        try (Connection s = m.source()) {
+            execute(s, "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)",
+                    "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+        }
+        assertThat(m.run("copy")).as(m.output()).isZero();
+        Process catchup = m.start("catchup");
+        Process server = null;
+        try {
+            m.awaitCatchupApplying(catchup);
+            try (Connection t = m.target()) {
+                execute(t, "UPDATE items SET name = 'changed on target' WHERE id = 7");
+            }
+            RehearsalWorkload app = RehearsalWorkload.start(m, true, false);
+            try (Connection c = app.session(); Statement st = c.createStatement()) {
+                for (int i = 1; i <= 10; i++) {
+                    st.executeQuery("SELECT name FROM items WHERE id = " + i).close();
+                }
+                st.executeQuery("SELECT count(*) FROM items").close();
+                app.flush(c, "end of the server workload");
+            }
+            assertThat(m.run("rehearse", "--log", app.log().toString(), "--min-gap", "60s")).as(m.output())
+                    .isEqualTo(3);
+            int port = freePort();
+            server = startServer(m, port, "server.log");
+            awaitUp(port, server, "server.log");
+            String shape = "fingerprint=\"select name from items where id = \\?\"";
+            await("the server's metrics showing the rehearsal").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> get(port, "/actuator/prometheus").contains("livemigrate_rehearsal_statements"));
+            String prometheus = get(port, "/actuator/prometheus");
+            assertThat(prometheus).containsPattern("livemigrate_rehearsal_clean\\{[^}]*plan=\"" + planName(m)
+                            + "\"[^}]*\\} 0.0")
+                    .containsPattern("livemigrate_rehearsal_finished_timestamp_seconds\\{[^}]*\\} [1-9]")
+                    .containsPattern("livemigrate_rehearsal_statements\\{[^}]*result=\"result_differences\"[^}]*\\} 1.0")
+                    .containsPattern("livemigrate_rehearsal_statements\\{[^}]*result=\"compared\"[^}]*\\} [1-9]")
+                    .containsPattern("livemigrate_rehearsal_fingerprints\\{[^}]*state=\"regressed\"[^}]*\\} 0.0")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_statements\\{" + shape
+                            + "[^}]*result=\"replayed\"[^}]*\\} 10.0")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_statements\\{" + shape
+                            + "[^}]*result=\"result_differences\"[^}]*\\} 1.0")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_statements\\{fingerprint=\"select count\\(\\*\\)"
+                            + " from items\"[^}]*result=\"result_differences\"[^}]*\\} 0.0")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_p95_seconds\\{" + shape
+                            + "[^}]*side=\"source\"[^}]*\\} \\d")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_p95_seconds\\{" + shape
+                            + "[^}]*side=\"target\"[^}]*\\} \\d")
+                    .containsPattern("livemigrate_rehearsal_fingerprint_regression\\{" + shape + "[^}]*\\} 0.0");
+            assertThat(get(port, "/status")).contains("\"lastRehearsal\"").contains("\"resultDiffs\":1");
+            String page = get(port, "/");
+            assertThat(page).contains("<h2>Last rehearsal</h2>").contains("<b id=\"rehearsal-outcome\">DIFFERENCES</b>")
+                    .contains("1 result difference(s)");
+            String row = page.substring(page.indexOf("<td>select name from items where id = ?</td>"));
+            assertThat(row.substring(0, row.indexOf("</tr>"))).contains("<td>10</td><td>10</td><td>1</td><td>0</td>")
+                    .contains("changed on target").contains("<td>no</td>");
+        }
+        finally {
+            if (server != null) {
+                stop(server);
+            }
+            catchup.destroy();
+            catchup.waitFor();
         }
     }
 

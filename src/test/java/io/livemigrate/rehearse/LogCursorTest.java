@@ -8,11 +8,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A followed log yields the entries appended after its end was reached, and ends when told to stop. */
+/**
+ * A followed log yields the entries appended after its end was reached, and ends when told to stop, also in the middle
+ * of the log (a follow that lags behind a busy log ends at once, not at the log's end).
+ */
 class LogCursorTest {
 
     @TempDir
@@ -26,8 +28,8 @@ class LogCursorTest {
                 + "241204 18:50:29\t    8 Connect\tapp@localhost on shop using TCP/IP\n"
                 + "\t\t    8 Query\tSELECT 1\n\t\t    8 Query\tSELECT\n  2\n");
         StatementLog statements = StatementLog.open(log, Engines.of(EngineKind.MYSQL));
-        AtomicBoolean stop = new AtomicBoolean();
-        try (LogCursor cursor = new LogCursor(statements, true, stop::get)) {
+        RehearsalStop stop = new RehearsalStop();
+        try (LogCursor cursor = new LogCursor(statements, true, stop)) {
             LogCursor.Numbered first = cursor.next();
             assertThat(first.statement().sql()).isEqualTo("SELECT 1");
             assertThat(first.statement().database()).isEqualTo("shop");
@@ -39,8 +41,27 @@ class LogCursorTest {
             assertThat(third.statement().sql()).isEqualTo("SELECT 3");
             assertThat(third.statement().session()).isEqualTo("9");
             assertThat(third.ordinal()).isEqualTo(3);
-            stop.set(true);
+            stop.request();
             assertThat(cursor.next()).isNull();
+        }
+    }
+
+    @Test
+    void aStopEndsAFollowedLogInTheMiddle() throws Exception {
+        Path log = dir.resolve("general.log");
+        Files.writeString(log, "Time\t\t    Id Command\tArgument\n"
+                + "241204 18:50:29\t    8 Connect\tapp@localhost on shop using TCP/IP\n"
+                + "\t\t    8 Query\tSELECT 1\n\t\t    8 Query\tSELECT 2\n\t\t    8 Query\tSELECT 3\n");
+        StatementLog statements = StatementLog.open(log, Engines.of(EngineKind.MYSQL));
+        RehearsalStop stop = new RehearsalStop();
+        try (LogCursor cursor = new LogCursor(statements, true, stop)) {
+            assertThat(cursor.next().statement().sql()).isEqualTo("SELECT 1");
+            stop.request();
+            assertThat(cursor.next()).as("two statements are left, but the follow has ended").isNull();
+        }
+        try (LogCursor cursor = new LogCursor(statements, false, stop)) {
+            assertThat(cursor.next().statement().sql()).as("a log not followed is read to its end by the cursor;"
+                    + " the reader decides what to hand out").isEqualTo("SELECT 1");
         }
     }
 }

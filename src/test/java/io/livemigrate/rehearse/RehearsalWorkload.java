@@ -18,7 +18,7 @@ import static io.livemigrate.testing.TableContents.execute;
  * server's csvlog ({@code ALTER DATABASE ... SET log_min_duration_statement = 0}); MariaDB writes a slow log
  * ({@code long_query_time = 0} in the application's session only) or a general log to a file of the test.
  */
-final class RehearsalWorkload {
+public final class RehearsalWorkload {
 
     private final MigrationFixture m;
     private final boolean pg;
@@ -31,7 +31,7 @@ final class RehearsalWorkload {
     }
 
     /** Turns statement logging on for the fixture's source database; {@code general}: MariaDB's general log. */
-    static RehearsalWorkload start(MigrationFixture m, boolean pg, boolean general) throws Exception {
+    public static RehearsalWorkload start(MigrationFixture m, boolean pg, boolean general) throws Exception {
         if (pg) {
             EmbeddedPostgresServer server = TestDatabases.postgres();
             try (Connection c = m.source()) {
@@ -54,12 +54,12 @@ final class RehearsalWorkload {
         return new RehearsalWorkload(m, false, log);
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** An application session whose statements are logged. */
-    Connection session() throws SQLException {
+    public Connection session() throws SQLException {
         Connection c = m.source();
         if (!pg) {
             execute(c, "SET SESSION long_query_time = 0");
@@ -68,7 +68,7 @@ final class RehearsalWorkload {
     }
 
     /** Runs {@code SELECT '<marker>'} and waits until the log holds it (PostgreSQL's logger writes asynchronously). */
-    void flush(Connection c, String marker) throws Exception {
+    public void flush(Connection c, String marker) throws Exception {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT '" + marker + "'");
         }
@@ -78,7 +78,7 @@ final class RehearsalWorkload {
     }
 
     /** Turns MariaDB's server-wide logs off again (PostgreSQL's is per database, dropped with it). */
-    void stop() throws SQLException {
+    public void stop() throws SQLException {
         if (!pg) {
             try (Connection c = TestDatabases.mariadb().connect(m.sourceDatabase())) {
                 execute(c, "SET GLOBAL slow_query_log = 0", "SET GLOBAL general_log = 0");

@@ -1,5 +1,6 @@
 package io.livemigrate.rehearse;
 
+import io.livemigrate.repository.Percentiles;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +91,27 @@ class StatementClassifierTest {
         assertThat(classifier.classify("SELECT other FROM t WHERE id = 1").fingerprint()).isNotEqualTo(a);
         assertThat(classifier.classify("SELECT count(*), max(a) FROM t WHERE b IN (SELECT c FROM u)").fingerprint())
                 .isEqualTo("select count(*), max(a) from t where b in (select c from u)");
+    }
+
+    @Test
+    void aRepeatedShapeIsClassifiedAsItsFirstButLiteralKindsStayApart() {
+        // one fingerprint, two parses: the parser takes TOP with a number, not with a string
+        assertThat(Fingerprints.of("SELECT TOP 3 a FROM t")).isEqualTo(Fingerprints.of("SELECT TOP 'x' a FROM t"));
+        for (String[] order : new String[][] {{"SELECT TOP 3 a FROM t", "SELECT TOP 'x' a FROM t"},
+                {"SELECT TOP 'x' a FROM t", "SELECT TOP 3 a FROM t"}}) {
+            StatementClassifier fresh = new StatementClassifier();
+            fresh.classify(order[0]);
+            assertThat(fresh.classify("SELECT TOP 4 a FROM t").action()).isEqualTo(Classification.Action.REPLAY);
+            assertThat(fresh.classify("SELECT TOP 'y' a FROM t").reason()).isEqualTo(StatementClassifier.NOT_PARSED);
+            fresh.classify(order[1]);
+            assertThat(fresh.classify("SELECT TOP 5 a FROM t").notComparable()).isEqualTo("LIMIT without ORDER BY");
+            assertThat(fresh.classify("SELECT TOP 'z' a FROM t").reason()).isEqualTo(StatementClassifier.NOT_PARSED);
+        }
+        // a known shape with other values: the same classification, the new statement's values not in it
+        StatementClassifier fresh = new StatementClassifier();
+        Classification first = fresh.classify("SELECT * FROM t WHERE id = 1 FOR UPDATE");
+        assertThat(fresh.classify("SELECT * FROM t WHERE id = 2 FOR UPDATE")).isEqualTo(first);
+        assertThat(fresh.classify("SELECT * FROM t WHERE id = 2").action()).isEqualTo(Classification.Action.REPLAY);
     }
 
     @Test

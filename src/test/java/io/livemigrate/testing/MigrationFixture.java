@@ -122,14 +122,28 @@ public final class MigrationFixture {
 
     /** The steps of this plan's latest execution of {@code job}, as the job repository recorded them. */
     public List<MigrationHistory.StepRun> lastSteps(String job) throws SQLException {
-        try (MigrationHistory history = MigrationHistory.open(RepositoryLocation.resolve(repositoryUrl(), Map.of(), dir))
-                .orElseThrow(() -> new AssertionError("no job repository yet"))) {
-            MigrationHistory.JobRun last = history.executions(planName()).stream()
-                    .filter(r -> r.jobName().equals(job)).reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("no " + job + " execution of " + planName()));
+        try (MigrationHistory history = history()) {
+            MigrationHistory.JobRun last = lastRun(history, job);
             return history.steps(last.executionId()).stream()
                     .filter(s -> s.start() != null && !s.start().before(last.start())).toList();
         }
+    }
+
+    /** This plan's latest execution of {@code job}, as the job repository recorded it. */
+    public MigrationHistory.JobRun lastRun(String job) throws SQLException {
+        try (MigrationHistory history = history()) {
+            return lastRun(history, job);
+        }
+    }
+
+    private MigrationHistory history() throws SQLException {
+        return MigrationHistory.open(RepositoryLocation.resolve(repositoryUrl(), Map.of(), dir))
+                .orElseThrow(() -> new AssertionError("no job repository yet"));
+    }
+
+    private MigrationHistory.JobRun lastRun(MigrationHistory history, String job) throws SQLException {
+        return history.executions(planName()).stream().filter(r -> r.jobName().equals(job)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no " + job + " execution of " + planName()));
     }
 
     public void writePlan(Path plan, String source, String target) throws IOException {

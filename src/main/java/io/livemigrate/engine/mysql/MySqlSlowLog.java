@@ -119,9 +119,10 @@ final class MySqlSlowLog implements StatementLogFormat {
         };
     }
 
+    /** The lines a server writes when it opens the log; its column line is "Time", tabs, "Id Command", tab, "Argument". */
     static boolean isServerHeader(String line) {
         return line.contains(", Version: ") && line.contains("started with:") || line.startsWith("Tcp port: ")
-                || line.startsWith("Time ") && line.contains("Id Command");
+                || line.startsWith("Time") && line.contains("Id Command");
     }
 
     /** The value after {@code key} up to the next blank in a header line, or null. */

@@ -40,15 +40,22 @@ final class PostgresCsvLog implements StatementLogFormat {
 
             @Override
             public void line(String line, Consumer<LoggedStatement> out) {
-                if (pending.length() > 0) {
-                    pending.append('\n');
+                List<String> f;
+                if (pending.length() == 0) {
+                    f = fields(line);
+                    if (f == null) {
+                        pending.append(line); // inside a quoted field that continues on the next line
+                        return;
+                    }
                 }
-                pending.append(line);
-                List<String> f = fields(pending.toString());
-                if (f == null) {
-                    return; // inside a quoted field that continues on the next line
+                else {
+                    pending.append('\n').append(line);
+                    f = fields(pending.toString());
+                    if (f == null) {
+                        return;
+                    }
+                    pending.setLength(0);
                 }
-                pending.setLength(0);
                 if (f.size() < MIN_COLUMNS) {
                     return;
                 }
@@ -72,34 +79,43 @@ final class PostgresCsvLog implements StatementLogFormat {
 
     /** The fields of one CSV record, or null when a quoted field is still open. */
     static List<String> fields(String record) {
-        List<String> fields = new ArrayList<>();
+        List<String> fields = new ArrayList<>(32);
         StringBuilder field = new StringBuilder();
+        int n = record.length();
+        int i = 0;
         boolean quoted = false;
-        for (int i = 0; i < record.length(); i++) {
-            char c = record.charAt(i);
+        while (i < n) {
             if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < record.length() && record.charAt(i + 1) == '"') {
-                        field.append('"');
-                        i++;
-                    }
-                    else {
-                        quoted = false;
-                    }
+                int q = record.indexOf('"', i);
+                if (q < 0) {
+                    return null;
+                }
+                field.append(record, i, q);
+                if (q + 1 < n && record.charAt(q + 1) == '"') {
+                    field.append('"');
+                    i = q + 2;
                 }
                 else {
-                    field.append(c);
+                    quoted = false;
+                    i = q + 1;
                 }
             }
-            else if (c == '"') {
-                quoted = true;
-            }
-            else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            }
             else {
-                field.append(c);
+                int j = i;
+                while (j < n && record.charAt(j) != ',' && record.charAt(j) != '"') {
+                    j++;
+                }
+                field.append(record, i, j);
+                if (j < n) {
+                    if (record.charAt(j) == '"') {
+                        quoted = true;
+                    }
+                    else {
+                        fields.add(field.toString());
+                        field.setLength(0);
+                    }
+                }
+                i = j + 1;
             }
         }
         if (quoted) {
