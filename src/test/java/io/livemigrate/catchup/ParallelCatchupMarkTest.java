@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  * The cutover's drain with four apply connections, as step 3 waits (a mark written on the source, then the target's
  * applied position awaited past it), while writers go on: once the position has passed the mark, every write the
  * source acknowledged before the mark is on the target, whichever connection applied it; rows written since may be
- * newer, never older. Ten marks, under load.
+ * newer, never older. Ten marks, under load; then {@code stop}, still under load, ends with every connection's
+ * transactions committed: nothing past the watermark.
  */
 class ParallelCatchupMarkTest {
 
@@ -64,12 +65,22 @@ class ParallelCatchupMarkTest {
                             .isNotNull().isGreaterThanOrEqualTo(version));
                 }
             }
-        }
-        finally {
+            // stopped under load, it finishes what its connections hold: nothing is left past the watermark
             assertThat(m.run("stop")).as(m.output()).isZero();
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
         }
-        assertThat(child.exitValue()).as(m.childLog("catchup")).isZero();
+        finally {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        try (Connection t = m.target(); PreparedStatement ps = t.prepareStatement("SELECT w.applied, "
+                + "w.position = s.position FROM livemigrate.catchup_window w JOIN livemigrate.catchup_state s "
+                + "ON s.plan = w.plan"); ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("transactions committed past the watermark").isEmpty();
+            assertThat(rs.getBoolean(2)).as("the window is the watermark's").isTrue();
+        }
     }
 
     private static Map<String, Integer> versions(Connection t) throws SQLException {
