@@ -75,12 +75,13 @@ final class ApplyWorker implements AutoCloseable {
     private boolean holdsStreamed;
     private boolean holdsMark;
     private Instant newestCommit;
-    private long flushesAsked;
-    private long flushesDone;
-    private boolean durableAsked;
-    /** Commit once the transaction with this number is applied (another one waits for it); 0: none asked. */
-    private long commitThrough;
+    /** The number of the last source transaction given, and of the last one applied. */
+    private long lastGiven;
     private long lastApplied;
+    /** Commit once the transaction with this number is applied; 0: not asked. */
+    private long commitThrough;
+    /** Make the commit that covers the transaction with this number durable; 0: not asked. */
+    private long durableThrough;
     private volatile boolean closing;
 
     /** @param failed told of the failure that ends this worker (the coordinator then fails the step) */
@@ -101,7 +102,17 @@ final class ApplyWorker implements AutoCloseable {
     }
 
     void give(Work work) {
+        if (work instanceof Whole w) {
+            given(w.transaction().seq());
+        }
+        else if (work instanceof Open o) {
+            given(o.seq());
+        }
         inbox.add(work);
+    }
+
+    private synchronized void given(long seq) {
+        lastGiven = seq;
     }
 
     /** Work given and not yet taken. */
@@ -109,10 +120,15 @@ final class ApplyWorker implements AutoCloseable {
         return inbox.size();
     }
 
-    /** Commit what is applied as soon as the current source transaction is whole (durably when asked). */
+    /** Commit everything given so far as soon as it is applied (durably when asked). */
     synchronized void requestFlush(boolean durable) {
-        flushesAsked++;
-        durableAsked |= durable;
+        if (lastGiven == 0) {
+            return; // given nothing yet: nothing to commit
+        }
+        commitThrough = Math.max(commitThrough, lastGiven);
+        if (durable) {
+            durableThrough = Math.max(durableThrough, lastGiven);
+        }
     }
 
     /**
@@ -124,7 +140,7 @@ final class ApplyWorker implements AutoCloseable {
     }
 
     private synchronized boolean flushAsked() {
-        return flushesDone < flushesAsked || commitThrough > 0 && lastApplied >= commitThrough;
+        return commitThrough > 0 && lastApplied >= commitThrough;
     }
 
     private void run() {
@@ -240,11 +256,9 @@ final class ApplyWorker implements AutoCloseable {
             markFlushed();
             return;
         }
-        long asked;
         boolean durable;
         synchronized (this) {
-            asked = flushesAsked;
-            durable = durableAsked;
+            durable = durableThrough > 0 && lastApplied >= durableThrough;
         }
         try {
             applier.flushOrReplay();
@@ -255,20 +269,16 @@ final class ApplyWorker implements AutoCloseable {
             return;
         }
         completed(new ArrayList<>(seqs));
-        synchronized (this) {
-            flushesDone = Math.max(flushesDone, asked);
-            durableAsked &= flushesDone < flushesAsked;
-            if (lastApplied >= commitThrough) {
-                commitThrough = 0;
-            }
-        }
+        markFlushed();
     }
 
+    /** What is applied is committed: requests it covers are served. */
     private synchronized void markFlushed() {
-        flushesDone = flushesAsked;
-        durableAsked = false;
         if (lastApplied >= commitThrough) {
             commitThrough = 0;
+        }
+        if (lastApplied >= durableThrough) {
+            durableThrough = 0;
         }
     }
 
