@@ -5,6 +5,7 @@
 #
 #   ops/soak-random.sh 50          # seeds 1..50
 #   ops/soak-random.sh 200 101     # seeds 101..300
+#   APPLY_THREADS=4 ops/soak-random.sh 50   # catch-up with 4 apply connections only (default: 1 and 4)
 set -euo pipefail
 count=${1:?usage: ops/soak-random.sh <seed count> [first seed]}
 first=${2:-1}
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 echo "soak: seeds $first-$last on PostgreSQL and MariaDB ($(date -u +%FT%TZ), $(git rev-parse --short HEAD))"
 status=0
 ./mvnw -q -B test -Dtest=RandomSchemaWorkloadTest -Dlivemigrate.random.seeds="$first-$last" \
+  -Dlivemigrate.random.apply-threads="${APPLY_THREADS:-1,4}" \
   -Dsurefire.failIfNoSpecifiedTests=false || status=$?
 report=target/surefire-reports/TEST-io.livemigrate.randomized.RandomSchemaWorkloadTest.xml
 if [[ -f "$report" ]]; then

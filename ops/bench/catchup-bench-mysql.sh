@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Catch-up backlog drain, MariaDB part (sourced by ops/bench/catchup-bench.sh as its "mysql" section, or run alone).
 #
-#   backlog: sysbench oltp_write_only --threads=4 --time=30 on the source while catch-up is stopped
-#   livemigrate: catchup --until-caught-up --max-lag 1s from the position before the backlog
+#   backlog: sysbench oltp_write_only --threads=4 --time=30 on the source while catch-up is stopped, per workload in
+#            WORKLOADS: `independent` (sysbench's default row choice, as the earlier figures: 75% of picks on 1% of
+#            the rows, few transactions share one) and `hot` (HOT_RAND: most transactions on about ten rows, so
+#            parallel apply must keep them in order)
+#   livemigrate: catchup --until-caught-up --max-lag 1s from the position before the backlog, once per value of
+#                APPLY_THREADS (catchup.apply-threads), each plan with its own copy in its own target database
 #   native:      a MariaDB replica (CHANGE MASTER TO, same start position) with its SQL thread stopped during the
 #                load, then START SLAVE SQL_THREAD until Exec_Master_Log_Pos reaches the source's head
 #   steady state: catch-up running while the same sysbench load runs; every 0.1 s the source's binlog head is
@@ -13,13 +17,21 @@
 # a source mariadbd with --log-bin --binlog-format=ROW --binlog-row-image=FULL on $SRC_PORT and a replica on
 # $REP_PORT, and a third as the livemigrate target on $TGT_PORT. Data directories live under a temp dir.
 # Needs: /usr/sbin/mariadbd, mariadb-install-db, mariadb, sysbench, target/livemigrate.jar.
-# Usage: ops/bench/catchup-bench-mysql.sh   (ROWS=200000 TIME=30 THREADS=4 SRC_PORT=3316 REP_PORT=3317 TGT_PORT=3318)
+# Usage: ops/bench/catchup-bench-mysql.sh   (ROWS=200000 TIME=30 THREADS=4 SRC_PORT=3316 REP_PORT=3317 TGT_PORT=3318
+#        APPLY_THREADS="1 2 4" WORKLOADS="independent hot" STEADY_THREADS=1; STEADY=off skips the steady state)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-200000}
 TIME=${TIME:-30}
 THREADS=${THREADS:-4}
 SRC_PORT=${SRC_PORT:-3316} REP_PORT=${REP_PORT:-3317} TGT_PORT=${TGT_PORT:-3318}
+APPLY_THREADS=${APPLY_THREADS:-1 2 4}
+APPLY_THREADS=${APPLY_THREADS//,/ }
+WORKLOADS=${WORKLOADS:-independent hot}
+STEADY_THREADS=${STEADY_THREADS:-${APPLY_THREADS%% *}}
+# the hot workload's row choice: a Pareto distribution that puts about 90% of sysbench's row picks on the first ten
+# of 200,000 rows (x = n * r^(ln h / ln(1 - h)), exponent about 94)
+HOT_RAND=${HOT_RAND:---rand-type=pareto --rand-pareto-h=0.035}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 MYWORK=$(mktemp -d)
 PIDS=()
@@ -32,10 +44,12 @@ trap cleanup_mysql EXIT
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+mysql_plan() { echo "$MYWORK/plan-t$1.yml"; }
+
 bench_mysql_catchup() {
-  echo "== MariaDB catch-up: sysbench oltp_write_only --threads=$THREADS --time=$TIME backlog, $ROWS rows"
+  echo "== MariaDB catch-up: sysbench oltp_write_only --threads=$THREADS --time=$TIME backlogs ($WORKLOADS), $ROWS rows, apply connections: $APPLY_THREADS"
   local src="mariadb -h127.0.0.1 -P$SRC_PORT -uroot" rep="mariadb -h127.0.0.1 -P$REP_PORT -uroot"
-  local tgt="mariadb -h127.0.0.1 -P$TGT_PORT -uroot"
+  local tgt="mariadb -h127.0.0.1 -P$TGT_PORT -uroot" t
   start_mariadbd "$MYWORK/src" "$SRC_PORT" 11 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL
   start_mariadbd "$MYWORK/rep" "$REP_PORT" 12 --relay-log=relay-bin --skip-slave-start --slave-parallel-threads="$THREADS"
   start_mariadbd "$MYWORK/tgt" "$TGT_PORT" 13
@@ -50,80 +64,96 @@ bench_mysql_catchup() {
   read -r file pos < <($src -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
   $rep -e "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$SRC_PORT, MASTER_USER='root',
            MASTER_LOG_FILE='$file', MASTER_LOG_POS=$pos; START SLAVE IO_THREAD"
-  cat > "$MYWORK/plan.yml" <<YAML
-name: catchup-bench-mysql
+  for t in $APPLY_THREADS; do
+    cat > "$(mysql_plan "$t")" <<YAML
+name: catchup-bench-mysql-t$t
 source: { url: "jdbc:mysql://127.0.0.1:$SRC_PORT/sb", user: root }
-target: { url: "jdbc:mysql://127.0.0.1:$TGT_PORT/sb", user: root }
+target: { url: "jdbc:mysql://127.0.0.1:$TGT_PORT/sb_t$t", user: root }
 tables: { include: ["sb.*"] }
+catchup: { apply-threads: $t }
 YAML
-  # livemigrate fills its target with its own copy, which records where catch-up starts (before the backlog)
-  $tgt -e "CREATE DATABASE sb"
-  (cd "$MYWORK" && livemigrate copy --plan "$MYWORK/plan.yml" > "$MYWORK/copy.log" 2>&1) \
-    || { cat "$MYWORK/copy.log"; exit 1; }
-
-  # catch-up once right after the copy, as in a migration (nothing to apply yet); this first run also writes the
-  # launcher's class-data archive for the command
-  (cd "$MYWORK" && livemigrate catchup --plan "$MYWORK/plan.yml" --until-caught-up --max-lag 1s \
-      > "$MYWORK/first-catchup.log" 2>&1) || { cat "$MYWORK/first-catchup.log"; exit 1; }
-
-  # 3. the backlog, with both consumers stopped (the replica's IO thread only fetches the binlog)
-  sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
-    --mysql-db=sb --tables=1 --table-size="$ROWS" --threads="$THREADS" --time="$TIME" --report-interval=0 run \
-    > "$MYWORK/sysbench.log"
-  local txns head_file head_pos bytes
-  txns=$(awk '/transactions:/ {print $2}' "$MYWORK/sysbench.log")
-  read -r head_file head_pos < <($src -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
-  bytes=$(( head_pos - pos ))
-  [ "$head_file" = "$file" ] || bytes=unknown
-  # wait until the replica has fetched everything, so the native drain measures applying only
-  for _ in $(seq 1 600); do
-    [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/ Read_Master_Log_Pos:/ {print $2}')" = "$head_pos" ] && break
-    sleep 0.2
+    # livemigrate fills its target with its own copy, which records where catch-up starts (before the backlog)
+    $tgt -e "CREATE DATABASE sb_t$t"
+    (cd "$MYWORK" && livemigrate copy --plan "$(mysql_plan "$t")" > "$MYWORK/copy-t$t.log" 2>&1) \
+      || { cat "$MYWORK/copy-t$t.log"; exit 1; }
+    # catch-up once right after the copy, as in a migration (nothing to apply yet); the first run also writes the
+    # launcher's class-data archive for the command
+    (cd "$MYWORK" && livemigrate catchup --plan "$(mysql_plan "$t")" --until-caught-up --max-lag 1s \
+        > "$MYWORK/first-catchup-t$t.log" 2>&1) || { cat "$MYWORK/first-catchup-t$t.log"; exit 1; }
   done
 
-  # 4. native: the replica's SQL thread drains the relay log
-  local t0 t1 native lm
-  t0=$(now)
-  $rep -e "START SLAVE SQL_THREAD"
-  while [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/Exec_Master_Log_Pos:/ {print $2}')" != "$head_pos" ]; do sleep 0.05; done
-  t1=$(now)
-  native=$(echo "$t1 - $t0" | bc -l)
+  local workload rand txns head_file head_pos bytes t0 t1 native streaming a b c
+  declare -A lm=() stream=()
+  for workload in $WORKLOADS; do
+    case "$workload" in
+      independent) rand="" ;;
+      hot) rand=$HOT_RAND ;;
+      *) echo "unknown workload $workload (independent, hot)"; exit 2 ;;
+    esac
+    # 3. the backlog, with both consumers stopped (the replica's IO thread only fetches the binlog)
+    # shellcheck disable=SC2086
+    sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
+      --mysql-db=sb --tables=1 --table-size="$ROWS" --threads="$THREADS" --time="$TIME" --report-interval=0 $rand run \
+      > "$MYWORK/sysbench-$workload.log"
+    txns=$(awk '/transactions:/ {print $2}' "$MYWORK/sysbench-$workload.log")
+    read -r head_file head_pos < <($src -N -e "SHOW MASTER STATUS" | awk '{print $1, $2}')
+    bytes=$(( head_pos - pos ))
+    [ "$head_file" = "$file" ] || bytes=unknown
+    pos=$head_pos
+    # wait until the replica has fetched everything, so the native drain measures applying only
+    for _ in $(seq 1 600); do
+      [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/ Read_Master_Log_Pos:/ {print $2}')" = "$head_pos" ] && break
+      sleep 0.2
+    done
 
-  # 5. livemigrate: catchup until caught up (lag under 1 s and nothing left to read)
-  t0=$(now)
-  (cd "$MYWORK" && livemigrate catchup --plan "$MYWORK/plan.yml" --until-caught-up \
-      --max-lag 1s > "$MYWORK/catchup.log" 2>&1) || { cat "$MYWORK/catchup.log"; exit 1; }
-  t1=$(now)
-  lm=$(echo "$t1 - $t0" | bc -l)
+    # 4. native: the replica's SQL thread drains the relay log
+    t0=$(now)
+    $rep -e "START SLAVE SQL_THREAD"
+    while [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/Exec_Master_Log_Pos:/ {print $2}')" != "$head_pos" ]; do sleep 0.05; done
+    t1=$(now)
+    native=$(echo "$t1 - $t0" | bc -l)
+    $rep -e "STOP SLAVE SQL_THREAD"
 
-  # 6. same data on all three
-  local a b c
-  a=$($src -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
-  b=$($rep -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
-  c=$($tgt -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
-  printf 'MariaDB    backlog: %s transactions, %s bytes of binlog\n' "$txns" "$bytes"
-  printf 'MariaDB    %-36s %8.2f s %10.0f txn/s\n' "native replica (SQL thread)" "$native" "$(echo "$txns / $native" | bc -l)"
-  printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  (includes JVM start)\n' "livemigrate catchup" "$lm" "$(echo "$txns / $lm" | bc -l)"
-  printf 'MariaDB    ratio livemigrate / native: %.2fx\n' "$(echo "$native / $lm" | bc -l)"
-  # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
-  local streaming
-  streaming=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$MYWORK/catchup.log" | tail -1)
-  if [ -n "$streaming" ]; then
-    printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  (stream open to caught up)\n' "livemigrate catchup, streaming" \
-      "$streaming" "$(echo "$txns / $streaming" | bc -l)"
-    printf 'MariaDB    ratio livemigrate streaming / native: %.2fx\n' "$(echo "$native / $streaming" | bc -l)"
-  fi
-  [ "$a" = "$b" ] && [ "$a" = "$c" ] || { echo "checksum mismatch: source $a replica $b livemigrate $c"; exit 1; }
+    # 5. livemigrate, each apply-threads value in turn: catchup until caught up (lag under 1 s, nothing left to read)
+    for t in $APPLY_THREADS; do
+      t0=$(now)
+      (cd "$MYWORK" && livemigrate catchup --plan "$(mysql_plan "$t")" --until-caught-up \
+          --max-lag 1s > "$MYWORK/catchup-$workload-t$t.log" 2>&1) || { cat "$MYWORK/catchup-$workload-t$t.log"; exit 1; }
+      t1=$(now)
+      lm[$t]=$(echo "$t1 - $t0" | bc -l)
+      # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
+      stream[$t]=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$MYWORK/catchup-$workload-t$t.log" | tail -1)
+    done
 
-  steady_state_lag "$src" "$tgt"
+    # 6. same data everywhere
+    a=$($src -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
+    b=$($rep -N -e "CHECKSUM TABLE sb.sbtest1" | awk '{print $2}')
+    [ "$a" = "$b" ] || { echo "checksum mismatch: source $a replica $b"; exit 1; }
+    for t in $APPLY_THREADS; do
+      c=$($tgt -N -e "CHECKSUM TABLE sb_t$t.sbtest1" | awk '{print $2}')
+      [ "$a" = "$c" ] || { echo "checksum mismatch: source $a livemigrate with $t apply connection(s) $c"; exit 1; }
+    done
+    printf 'MariaDB    %s backlog: %s transactions, %s bytes of binlog\n' "$workload" "$txns" "$bytes"
+    printf 'MariaDB    %-36s %8.2f s %10.0f txn/s\n' "native replica (SQL thread)" "$native" "$(echo "$txns / $native" | bc -l)"
+    for t in $APPLY_THREADS; do
+      printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  %.2fx native (includes JVM start)\n' \
+        "livemigrate, $t apply connection(s)" "${lm[$t]}" "$(echo "$txns / ${lm[$t]}" | bc -l)" "$(echo "$native / ${lm[$t]}" | bc -l)"
+      if [ -n "${stream[$t]}" ]; then
+        printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  %.2fx native (stream open to caught up)\n' "  streaming" \
+          "${stream[$t]}" "$(echo "$txns / ${stream[$t]}" | bc -l)" "$(echo "$native / ${stream[$t]}" | bc -l)"
+      fi
+    done
+  done
+
+  [ "${STEADY:-on}" = off ] || steady_state_lag "$src" "$tgt"
 }
 
 # Lag of a running catch-up under the same load: per 0.1 s sample of the source's binlog head, the time until the
 # target's recorded position passes it. Prints p50/p99/max over the samples taken while the load ran.
 steady_state_lag() { # source-client target-client
   local src=$1 tgt=$2
-  echo "== MariaDB steady state: catch-up running with sysbench oltp_write_only --threads=$THREADS --time=$TIME"
-  (cd "$MYWORK" && exec_livemigrate catchup --plan "$MYWORK/plan.yml" > "$MYWORK/steady.log" 2>&1) &
+  echo "== MariaDB steady state: catch-up ($STEADY_THREADS apply connection(s)) running with sysbench oltp_write_only --threads=$THREADS --time=$TIME"
+  (cd "$MYWORK" && exec_livemigrate catchup --plan "$(mysql_plan "$STEADY_THREADS")" > "$MYWORK/steady.log" 2>&1) &
   local catchup=$! load
   PIDS+=("$catchup")
   sleep 6
@@ -141,12 +171,12 @@ steady_state_lag() { # source-client target-client
     [ -n "$until" ] && [ "$(echo "$(now) > $until" | bc -l)" = 1 ] && break
     printf '%s %s %s %s\n' "$(now)" "$running" \
       "$($src -N -e 'SHOW MASTER STATUS' | awk '{print $1 ":" $2}')" \
-      "$($tgt -N -e "SELECT position FROM livemigrate.catchup_state WHERE plan = 'catchup-bench-mysql'" \
+      "$($tgt -N -e "SELECT position FROM livemigrate.catchup_state WHERE plan = 'catchup-bench-mysql-t$STEADY_THREADS'" \
           | sed -n 's/.*file=\([^;]*\);pos=\([0-9]*\).*/\1:\2/p')" >> "$MYWORK/positions.txt"
     sleep 0.1
   done
   wait "$load" || true
-  (cd "$MYWORK" && livemigrate stop --plan "$MYWORK/plan.yml" > /dev/null 2>&1) || true
+  (cd "$MYWORK" && livemigrate stop --plan "$(mysql_plan "$STEADY_THREADS")" > /dev/null 2>&1) || true
   wait "$catchup" 2> /dev/null || true
   # per sample taken under load: the seconds until the applied position passed its head, or "never"
   awk '

@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
 # Catch-up benchmark, PostgreSQL part (ops/bench/catchup-bench-mysql.sh is the MariaDB part).
 #
-#  1. Backlog drain: pgbench -i (scale 10, pgbench_history given a bigserial primary key), livemigrate copy, catch-up
-#     not running; a native logical replication slot + subscription (create_slot=false, copy_data=false, disabled)
-#     starts from the same state into a third database. Run `pgbench -N -c 4 -T 30` on the source: both backlogs
-#     are the same WAL. Then time `catchup --until-caught-up --max-lag 0` (JVM start included) and, after it, the
-#     subscription draining to the source's WAL end (ALTER SUBSCRIPTION ENABLE until the slot's confirmed_flush_lsn
-#     reaches it). Prints both rates in source transactions/s and the ratio.
-#  2. Steady state: catch-up running while `pgbench -N -c 4 -T 30` runs; lag sampled every 200 ms as now() minus the
-#     source commit time the target's livemigrate.catchup_state holds (0 when the target's position is the source's
-#     WAL end); prints p50/p99/max.
+#  1. Backlog drain: pgbench -i (scale 10, pgbench_history given a bigserial primary key); one livemigrate plan per
+#     APPLY_THREADS value (catchup.apply-threads), each copied into its own target database with its own slot,
+#     catch-up not running; a native logical replication slot + subscription (create_slot=false, copy_data=false,
+#     disabled) starts from the same state into another database. Per workload in WORKLOADS, a backlog is written on
+#     the source with every consumer stopped, so each drains the same WAL: `independent` is `pgbench -N` (accounts and
+#     history only: few transactions share a row), `hot` is pgbench's TPC-B-like script, whose every transaction also
+#     updates one of the SCALE rows of pgbench_branches (and one of the tellers), so parallel apply must keep them in
+#     order. Then `catchup --until-caught-up --max-lag 0` (JVM start included) is timed for each plan in turn, then
+#     the subscription draining to the source's WAL end (ALTER SUBSCRIPTION ENABLE until the slot's
+#     confirmed_flush_lsn reaches it). Prints each drain in source transactions/s and as a ratio to the native one.
+#  2. Steady state: catch-up running (STEADY_THREADS apply connections) while `pgbench -N -c 4 -T 30` runs; lag
+#     sampled every 200 ms as now() minus the source commit time the target's livemigrate.catchup_state holds (0 when
+#     the target's position is the source's WAL end); prints p50/p99/max.
 #
 # Needs: PostgreSQL with wal_level=logical at PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432 postgres, trust auth),
 # pgbench, pg_dump, psql, and target/livemigrate.jar (./mvnw -q -DskipTests package), run through bin/livemigrate (lib.sh).
-# Usage: ops/bench/catchup-bench.sh   (SCALE=10 CLIENTS=4 SECONDS_LOAD=30 to change sizes)
+# Usage: ops/bench/catchup-bench.sh   (SCALE=10 CLIENTS=4 SECONDS_LOAD=30 APPLY_THREADS="1 2 4"
+#        WORKLOADS="independent hot" STEADY_THREADS=1 to change sizes; STEADY=off skips part 2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-10}
 CLIENTS=${CLIENTS:-4}
 SECONDS_LOAD=${SECONDS_LOAD:-30}
+APPLY_THREADS=${APPLY_THREADS:-1 2 4}
+APPLY_THREADS=${APPLY_THREADS//,/ }
+WORKLOADS=${WORKLOADS:-independent hot}
+STEADY_THREADS=${STEADY_THREADS:-${APPLY_THREADS%% *}}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 WORK=$(mktemp -d)
-SRC=lm_cbench_src TGT=lm_cbench_tgt NAT=lm_cbench_native
+SRC=lm_cbench_src NAT=lm_cbench_native
 source ops/bench/lib.sh
+
+tgt_db() { echo "lm_cbench_tgt_t$1"; }
+plan_of() { echo "$WORK/plan-t$1.yml"; }
+REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
+lm() { local t=$1; shift; (cd "$WORK" && livemigrate "$@" --plan "$(plan_of "$t")" --repository "$REPO"); }
 
 cleanup() {
   [[ -n "${CATCHUP_PID:-}" ]] && kill "$CATCHUP_PID" 2>/dev/null && wait "$CATCHUP_PID" 2>/dev/null || true
@@ -32,31 +46,33 @@ cleanup() {
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub SET (slot_name = NONE)" >/dev/null 2>&1 || true
   psql -qAt -d "$NAT" -c "DROP SUBSCRIPTION IF EXISTS lm_cbench_sub" >/dev/null 2>&1 || true
   psql -qAt -d postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-                            WHERE slot_name IN ('lm_cbench_native', 'livemigrate_cbench') AND NOT active" >/dev/null 2>&1 || true
-  for db in $SRC $TGT $NAT; do dropdb --if-exists --force "$db" 2>/dev/null || true; done
+                            WHERE (slot_name = 'lm_cbench_native' OR slot_name LIKE 'livemigrate_cbench_t%') AND NOT active" >/dev/null 2>&1 || true
+  for db in $SRC $NAT $(for t in $APPLY_THREADS; do tgt_db "$t"; done); do dropdb --if-exists --force "$db" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 wal_end() { psql -qAt -d "$SRC" -c "SELECT pg_current_wal_lsn()"; }
 
-for db in $SRC $TGT $NAT; do dropdb --if-exists --force "$db"; createdb "$db"; done
-echo "== setup: pgbench -i -s $SCALE, history keyed"
+for db in $SRC $NAT $(for t in $APPLY_THREADS; do tgt_db "$t"; done); do dropdb --if-exists --force "$db"; createdb "$db"; done
+echo "== setup: pgbench -i -s $SCALE, history keyed; one plan per apply-threads value: $APPLY_THREADS"
 pgbench -i -q -s "$SCALE" "$SRC" >/dev/null 2>&1
 psql -qAt -d "$SRC" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" -c "VACUUM ANALYZE" >/dev/null
-cat > "$WORK/plan.yml" <<YAML
-name: cbench
+for t in $APPLY_THREADS; do
+  cat > "$(plan_of "$t")" <<YAML
+name: cbench_t$t
 source: { url: "jdbc:postgresql://$PGHOST:$PGPORT/$SRC", user: "$PGUSER" }
-target: { url: "jdbc:postgresql://$PGHOST:$PGPORT/$TGT", user: "$PGUSER" }
+target: { url: "jdbc:postgresql://$PGHOST:$PGPORT/$(tgt_db "$t")", user: "$PGUSER" }
 tables: { include: ["public.*"] }
 copy: { threads: 4, chunk-rows: 10000, partition-rows: 250000 }
+catchup: { apply-threads: $t }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
-lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
-lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
-# Catch-up runs once right after the copy, as in a migration (nothing to apply yet); this first run of the command
-# also writes the launcher's class-data archive for it, which later runs start from.
-lm catchup --until-caught-up --max-lag 0 > "$WORK/first-catchup.log" 2>&1 || { cat "$WORK/first-catchup.log"; exit 1; }
+  lm "$t" copy > "$WORK/copy-t$t.log" 2>&1 || { cat "$WORK/copy-t$t.log"; exit 1; }
+  # Catch-up runs once right after the copy, as in a migration (nothing to apply yet); the first run of the command
+  # also writes the launcher's class-data archive for it, which later runs start from.
+  lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/first-catchup-t$t.log" 2>&1 \
+    || { cat "$WORK/first-catchup-t$t.log"; exit 1; }
+done
 # The native side starts from the same state: its slot now (no writes in between), then a dump of the data.
 psql -qAt -d "$SRC" -c "CREATE PUBLICATION lm_cbench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" \
   -c "SELECT pg_create_logical_replication_slot('lm_cbench_native', 'pgoutput')" >/dev/null
@@ -65,38 +81,56 @@ pg_dump -a "$SRC" | psql -q -d "$NAT" >/dev/null
 psql -qAt -d "$NAT" -c "CREATE SUBSCRIPTION lm_cbench_sub CONNECTION 'host=$PGHOST port=$PGPORT user=$PGUSER dbname=$SRC'
   PUBLICATION lm_cbench_pub WITH (create_slot = false, slot_name = 'lm_cbench_native', copy_data = false, enabled = false)" >/dev/null
 
-echo "== backlog: pgbench -N -c $CLIENTS -T $SECONDS_LOAD (catch-up and subscription stopped)"
-TX=$(pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" 2>/dev/null | awk '/number of transactions actually processed/ {print $6}' | cut -d/ -f1)
-END=$(wal_end)
-BACKLOG=$(psql -qAt -d "$SRC" -c "SELECT pg_size_pretty(pg_wal_lsn_diff('$END', confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'")
-echo "   $TX transactions, $BACKLOG of WAL"
+same_data() { # every pgbench table equal on the source and in database $1
+  local t a b
+  for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history; do
+    a=$(psql -qAt -d "$SRC" -c "SELECT count(*), sum(hashtext($t::text)) FROM $t")
+    b=$(psql -qAt -d "$1" -c "SELECT count(*), sum(hashtext($t::text)) FROM $t")
+    [[ "$a" == "$b" ]] || { echo "MISMATCH $t in $1: source $a, $b"; exit 1; }
+  done
+}
 
-t0=$(now); lm catchup --until-caught-up --max-lag 0 > "$WORK/drain.log" 2>&1 || { cat "$WORK/drain.log"; exit 1; }; t1=$(now)
-LM_S=$(secs "$t0" "$t1")
-t0=$(now)
-psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub ENABLE" >/dev/null
-until [[ $(psql -qAt -d "$SRC" -c "SELECT confirmed_flush_lsn >= '$END' FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'") == t ]]; do sleep 0.05; done
-t1=$(now)
-NAT_S=$(secs "$t0" "$t1")
-psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
-for t in pgbench_accounts pgbench_history; do
-  a=$(psql -qAt -d "$SRC" -c "SELECT count(*), sum(hashtext($t::text)) FROM $t")
-  b=$(psql -qAt -d "$TGT" -c "SELECT count(*), sum(hashtext($t::text)) FROM $t")
-  [[ "$a" == "$b" ]] || { echo "MISMATCH $t: source $a target $b"; exit 1; }
+for workload in $WORKLOADS; do
+  case "$workload" in
+    independent) FLAGS=(-N) ;;
+    hot) FLAGS=() ;;
+    *) echo "unknown workload $workload (independent, hot)"; exit 2 ;;
+  esac
+  echo "== $workload backlog: pgbench ${FLAGS[*]} -c $CLIENTS -T $SECONDS_LOAD (catch-up and subscription stopped)"
+  TX=$(pgbench -n "${FLAGS[@]}" -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" 2>/dev/null | awk '/number of transactions actually processed/ {print $6}' | cut -d/ -f1)
+  END=$(wal_end)
+  BACKLOG=$(psql -qAt -d "$SRC" -c "SELECT pg_size_pretty(pg_wal_lsn_diff('$END', confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'")
+  echo "   $TX transactions, $BACKLOG of WAL"
+  declare -A LM_S=() STREAM_S=()
+  for t in $APPLY_THREADS; do
+    t0=$(now); lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/drain-$workload-t$t.log" 2>&1 \
+      || { cat "$WORK/drain-$workload-t$t.log"; exit 1; }; t1=$(now)
+    LM_S[$t]=$(secs "$t0" "$t1")
+    # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
+    STREAM_S[$t]=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$WORK/drain-$workload-t$t.log" | tail -1)
+  done
+  t0=$(now)
+  psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub ENABLE" >/dev/null
+  until [[ $(psql -qAt -d "$SRC" -c "SELECT confirmed_flush_lsn >= '$END' FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'") == t ]]; do sleep 0.05; done
+  t1=$(now)
+  NAT_S=$(secs "$t0" "$t1")
+  psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
+  for t in $APPLY_THREADS; do same_data "$(tgt_db "$t")"; done
+  same_data "$NAT"
+  printf '   %-34s %6.1f s  %8.0f tx/s\n' "native subscription" "$NAT_S" "$(echo "$TX / $NAT_S" | bc -l)"
+  for t in $APPLY_THREADS; do
+    printf '   %-34s %6.1f s  %8.0f tx/s  %.2fx native (JVM start included)\n' "livemigrate, $t apply connection(s)" \
+      "${LM_S[$t]}" "$(echo "$TX / ${LM_S[$t]}" | bc -l)" "$(echo "$NAT_S / ${LM_S[$t]}" | bc -l)"
+    if [[ -n "${STREAM_S[$t]}" ]]; then
+      printf '   %-34s %6.1f s  %8.0f tx/s  %.2fx native (stream open to caught up)\n' "  streaming" \
+        "${STREAM_S[$t]}" "$(echo "$TX / ${STREAM_S[$t]}" | bc -l)" "$(echo "$NAT_S / ${STREAM_S[$t]}" | bc -l)"
+    fi
+  done
 done
-printf '   livemigrate catchup: %6.1f s  %8.0f tx/s (JVM start included)\n' "$LM_S" "$(echo "$TX / $LM_S" | bc -l)"
-printf '   native subscription: %6.1f s  %8.0f tx/s\n' "$NAT_S" "$(echo "$TX / $NAT_S" | bc -l)"
-printf '   ratio livemigrate/native: %.2fx\n' "$(echo "$NAT_S / $LM_S" | bc -l)"
-# catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
-STREAM_S=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$WORK/drain.log" | tail -1)
-if [[ -n "$STREAM_S" ]]; then
-  printf '   livemigrate streaming: %4.1f s  %8.0f tx/s (stream open to caught up)\n' "$STREAM_S" "$(echo "$TX / $STREAM_S" | bc -l)"
-  printf '   ratio livemigrate streaming/native: %.2fx\n' "$(echo "$NAT_S / $STREAM_S" | bc -l)"
-fi
-grep -E "caught up|lag" "$WORK/drain.log" | tail -2 | sed 's/^/   /'
 
-echo "== steady state: catch-up running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"
-(cd "$WORK" && exec_livemigrate catchup --plan "$WORK/plan.yml" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
+[[ "${STEADY:-on}" == off ]] && exit 0
+echo "== steady state: catch-up ($STEADY_THREADS apply connection(s)) running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"
+(cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$STEADY_THREADS")" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
 CATCHUP_PID=$!
 sleep 6
 pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" > "$WORK/pgbench2.log" 2>&1 &
@@ -104,12 +138,12 @@ LOAD=$!
 sleep 2
 : > "$WORK/lag.txt"
 while kill -0 "$LOAD" 2>/dev/null; do
-  psql -qAt -d "$TGT" -c "SELECT greatest(0, extract(epoch FROM clock_timestamp() - commit_time::timestamptz))
+  psql -qAt -d "$(tgt_db "$STEADY_THREADS")" -c "SELECT greatest(0, extract(epoch FROM clock_timestamp() - commit_time::timestamptz))
                            FROM livemigrate.catchup_state" >> "$WORK/lag.txt" 2>/dev/null || true
   sleep 0.2
 done
 wait "$LOAD" || true
-lm stop > /dev/null 2>&1 || true
+lm "$STEADY_THREADS" stop > /dev/null 2>&1 || true
 wait "$CATCHUP_PID" 2>/dev/null || true
 CATCHUP_PID=
 sort -g "$WORK/lag.txt" | awk '{a[NR]=$1} END {printf "   lag samples %d: p50 %.3f s, p99 %.3f s, max %.3f s\n", NR, a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}'

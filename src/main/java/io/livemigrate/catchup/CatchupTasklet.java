@@ -26,19 +26,21 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The catch-up loop's coordinator: reads source transactions from the change stream and hands them to the
- * {@link ChangeApplier}, many source transactions per target transaction when behind, never part of one. Its parts
- * each do one job: {@link TargetTransactionPolicy} decides when a target transaction ends, {@link CaughtUpDetector}
- * when the run ends and what the lag is, {@link PositionRecorder} commits the applied position on the target and then
- * acknowledges it to the source, {@link CatchupReporter} publishes progress. Each call of {@link #execute} runs about
- * two seconds, so the job repository's step context (position, counts, lag) is saved that often, not per transaction;
- * the stream and target connection stay open across calls and close when the step ends.
+ * The catch-up loop's coordinator: reads source transactions from the change stream and hands them to an
+ * {@link ApplyPipeline}: one {@link ChangeApplier} ({@link SerialApplyPipeline}, where {@link TargetTransactionPolicy}
+ * decides when a target transaction ends and {@link PositionRecorder} commits the applied position on the target and
+ * then acknowledges it to the source), or several in parallel ({@link ParallelApplyPipeline}); many source
+ * transactions per target transaction when behind, never part of one. {@link CaughtUpDetector} says when the run ends
+ * and what the lag is, {@link CatchupReporter} publishes progress. Each call of {@link #execute} runs about two
+ * seconds, so the job repository's step context (position, counts, lag) is saved that often, not per transaction; the
+ * stream and target connections stay open across calls and close when the step ends.
  *
  * <p>Ends: a stop request (the {@code stop} command sets the execution STOPPED, STOPPING before Spring Batch 6; SIGTERM sets the
  * {@link CatchupControl} flag) is noticed within half a second; the current source transaction is finished and the
@@ -69,10 +71,11 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     private final CatchupReporter reporter;
 
     private ChangeStream stream;
-    private ChangeApplier applier;
+    private ApplyPipeline pipeline;
     private DeferredConstraints constraints;
-    /** A source transaction has begun and not yet committed. */
-    private boolean inTransaction;
+    /** What the last pipeline had applied when it closed: reported while none is open, carried into the next. */
+    private ChangePosition lastApplied;
+    private Instant lastCommitTime;
 
     public CatchupTasklet(MigrationResources resources, MigrationTables tables, CatchupControl control,
                           CatchupProgress progress, JobRepository jobRepository, DataSource repositoryDataSource) {
@@ -99,10 +102,11 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 if (detector.checkDue(now)) {
                     check(step, now);
                 }
-                if (!inTransaction && (detector.stopping() || detector.caughtUp(recorder.appliedCommitTime()))) {
+                if (!pipeline.inTransaction()
+                        && (detector.stopping() || detector.caughtUp(pipeline.appliedCommitTime()))) {
                     commitPending();
                     advanceIdle(now);
-                    if (!detector.stopping() && constraints.due(recorder.applied())) {
+                    if (!detector.stopping() && constraints.due(pipeline.applied())) {
                         // Caught up past the copy's end: build what the copy deferred before saying so.
                         report(step);
                         closeStreamAndApplier();
@@ -110,18 +114,18 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                     }
                     if (!detector.stopping()) {
                         control.caughtUp();
-                        log.info("caught up at {} (lag under {})", recorder.applied(), control.maxLag());
+                        log.info("caught up at {} (lag under {})", pipeline.applied(), control.maxLag());
                     }
                     report(step);
                     step.setTerminateOnly();
                     return RepeatStatus.CONTINUABLE;
                 }
-                ChangeEvent event = stream.poll(TargetTransactionPolicy.pollTimeout(holding()));
+                ChangeEvent event = stream.poll(TargetTransactionPolicy.pollTimeout(pipeline.holding()));
                 detector.polled(event != null, now);
                 if (event == null) {
                     if (TargetTransactionPolicy.quietLongEnough(detector.quietSince(), now)) {
                         commitPending();
-                        if (recorder.advanceDue(now)) {
+                        if (pipeline.advanceDue(now)) {
                             advanceIdle(now);
                         }
                     }
@@ -129,11 +133,11 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 else {
                     handle(event);
                 }
-                if (recorder.pending() && !inTransaction && policy.ends(applier.uncommittedChanges(),
-                        recorder.newestPendingCommit(), System.nanoTime())) {
-                    commitPending();
+                if (pipeline.commitIfDue(durable(), System.nanoTime())) {
+                    publishProgress();
                 }
-                if (!recorder.pending() && !inTransaction && constraints.due(recorder.applied())) {
+                if (!pipeline.inTransaction() && constraints.due(pipeline.applied())
+                        && pipeline.readyToReopen(System.nanoTime())) {
                     // Past the copy's end: the next open builds the deferred constraints, then describes the target
                     // tables again, so the applier knows the unique keys they now have.
                     report(step);
@@ -152,52 +156,37 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     }
 
     private void handle(ChangeEvent event) throws SQLException {
-        if (event instanceof ChangeEvent.Begin) {
-            if (!recorder.pending()) {
-                policy.opened(System.nanoTime());
-            }
-            applier.markSourceTransaction();
-            inTransaction = true;
-        }
-        else if (event instanceof ChangeEvent.Change c) {
-            applier.apply(c.change());
-            reporter.changeApplied();
-        }
-        else if (event instanceof ChangeEvent.Commit c) {
-            inTransaction = false;
-            recorder.sourceCommitted(c);
-            reporter.transactionReceived();
-            if (c.mark()) {
-                // a cutover's drain waits for this position with the application's writes held: apply it now
-                commitPending();
-            }
-        }
-        else if (event instanceof ChangeEvent.Stop s) {
+        if (event instanceof ChangeEvent.Stop s) {
             // Never commit part of a source transaction: undo the open one, commit the complete ones before it, so
             // the next run resumes exactly at the transaction that stopped (e.g. the first one after a DDL).
-            if (inTransaction && !applier.rollbackToMark()) {
-                recorder.discardPending();
-            }
-            inTransaction = false;
+            pipeline.abandonTransaction();
             commitPending();
             throw new CatchupStoppedException(s.message());
         }
-    }
-
-    /** A source transaction is open, or received ones wait for their target commit. */
-    private boolean holding() {
-        return inTransaction || recorder.pending();
+        if (event instanceof ChangeEvent.Commit) {
+            reporter.transactionReceived();
+        }
+        if (pipeline.handle(event, durable(), System.nanoTime())) {
+            publishProgress();
+        }
+        if (event instanceof ChangeEvent.Change) {
+            reporter.changeApplied();
+        }
     }
 
     /** Durable when the stream is quiet or stopping: nothing more is coming soon to carry the next durable commit. */
+    private boolean durable() {
+        return detector.stopping() || detector.quiet();
+    }
+
     private void commitPending() throws SQLException {
-        if (recorder.commitPending(detector.stopping() || detector.quiet(), System.nanoTime())) {
+        if (pipeline.commitPending(durable(), System.nanoTime())) {
             publishProgress();
         }
     }
 
     private void advanceIdle(long now) throws SQLException {
-        if (recorder.advanceIdle(inTransaction, now)) {
+        if (pipeline.advanceIdle(now)) {
             publishProgress();
         }
     }
@@ -224,8 +213,12 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
     }
 
     private CatchupReporter.Snapshot snapshot() {
-        return new CatchupReporter.Snapshot(recorder.applied(), recorder.appliedCommitTime(),
-                detector.lagSeconds(holding(), recorder.appliedCommitTime()), detector.bytesBehind());
+        if (pipeline == null) {
+            return new CatchupReporter.Snapshot(lastApplied, lastCommitTime, detector.lagSeconds(false, lastCommitTime),
+                    detector.bytesBehind());
+        }
+        return new CatchupReporter.Snapshot(pipeline.applied(), pipeline.appliedCommitTime(),
+                detector.lagSeconds(pipeline.holding(), pipeline.appliedCommitTime()), detector.bytesBehind());
     }
 
     private void publishProgress() {
@@ -273,18 +266,38 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             }
             log.info("1/2 catch-up starts at {} ({})", start, applied.isPresent()
                     ? "the position the target last committed" : "the position the copy recorded");
-            applier = new ChangeApplier(resources.engine(), resources.source(), target, resources.plan().name(),
-                    targetShaped, targetIds);
+            pipeline = openPipeline(target, start, targetShaped, targetIds);
         }
         catch (SQLException | RuntimeException e) {
             target.close();
             throw e;
         }
-        stream = resources.engine().openChangeStream(resources.plan().source(), recorder.applied(),
+        stream = resources.engine().openChangeStream(resources.plan().source(), pipeline.applied(),
                 List.copyOf(targetShaped.values()), resources.plan().captureName());
-        recorder.attach(applier, stream);
+        pipeline.attach(stream);
         reporter.streaming();
         log.info("2/2 streaming changes of {} table(s)", targetShaped.size());
+    }
+
+    /**
+     * One apply connection ({@code catchup.apply-threads: 1}), or several (docs/design.md, "Parallel apply"). A run
+     * after a parallel one that stopped with source transactions applied past its position goes the parallel way,
+     * whatever the plan says, since only it knows which to skip.
+     */
+    private ApplyPipeline openPipeline(Connection target, ChangePosition start, Map<TableId, TableInfo> targetShaped,
+                                       Map<TableId, TableId> targetIds) throws SQLException {
+        int threads = resources.plan().catchup().applyThreads();
+        java.util.BitSet appliedPast = AppliedWindow.appliedPast(target, resources.plan().name(), start);
+        if (threads == 1 && appliedPast.isEmpty()) {
+            return new SerialApplyPipeline(new ChangeApplier(resources.engine(), resources.source(), target,
+                    resources.plan().name(), targetShaped, targetIds), recorder, policy);
+        }
+        if (!appliedPast.isEmpty()) {
+            log.info("the last run applied {} source transaction(s) past {} in parallel before it ended: they are "
+                    + "skipped", appliedPast.cardinality(), start);
+        }
+        return ParallelApplyPipeline.open(resources, target, targetShaped, targetIds, start, lastCommitTime,
+                appliedPast, threads);
     }
 
     private CopyPositions copyPositions() {
@@ -306,8 +319,10 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
 
     private void closeStreamAndApplier() {
         try {
-            if (applier != null) {
-                applier.close();
+            if (pipeline != null) {
+                lastApplied = pipeline.applied();
+                lastCommitTime = pipeline.appliedCommitTime();
+                pipeline.close();
             }
         }
         catch (SQLException e) {
@@ -322,7 +337,7 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             log.warn("closing the change stream: {}", e.getMessage());
         }
         stream = null;
-        applier = null;
+        pipeline = null;
     }
 
     /**

@@ -69,6 +69,15 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
      */
     ChangeApplier(Engine engine, DataSource sourcePool, Connection target, String plan, Map<TableId, TableInfo> tables,
                   Map<TableId, TableId> targetIds) throws SQLException {
+        this(engine, sourcePool, target, plan, tables, targetIds, null);
+    }
+
+    /**
+     * @param batchNumbers where the numbers of its batches of changed keys come from, shared by parallel catch-up's
+     *                     connections; null: its own, after the highest on the target
+     */
+    ChangeApplier(Engine engine, DataSource sourcePool, Connection target, String plan, Map<TableId, TableInfo> tables,
+                  Map<TableId, TableId> targetIds, ChangedKeys.BatchNumbers batchNumbers) throws SQLException {
         this.engine = engine;
         this.dialect = engine.dialect();
         this.sourcePool = sourcePool;
@@ -82,7 +91,8 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
                 deleteAndInsert.add(e.getKey());
             }
         }
-        this.changedKeys = new ChangedKeys(plan, ChangedKeys.lastBatch(target, plan));
+        this.changedKeys = batchNumbers != null ? new ChangedKeys(plan, batchNumbers)
+                : new ChangedKeys(plan, ChangedKeys.lastBatch(target, plan));
         this.cascades = UnloggedCascades.load(engine, sourcePool, tables, targetIds);
         for (String sql : engine.applySessionSetup()) {
             try (Statement st = target.createStatement()) {
@@ -159,19 +169,37 @@ final class ChangeApplier implements PositionRecorder.Target, AutoCloseable {
      */
     @Override
     public void commit(ChangePosition position, Instant commitTime, boolean durable) throws SQLException {
+        commit(c -> CatchupState.write(c, plan, position, commitTime), durable);
+    }
+
+    /** What a commit records of how far catch-up has applied, inside the transaction it commits. */
+    interface StateWrite {
+        void write(Connection target) throws SQLException;
+    }
+
+    /** As {@link #commit(ChangePosition, Instant, boolean)}, recording the applied position through {@code state}. */
+    void commit(StateWrite state, boolean durable) throws SQLException {
+        flushOrReplay();
+        changedKeys.write(target);
+        state.write(target);
+        commitTarget(durable);
+        changedKeys.committed();
+        retained.clear();
+        retainedComplete = true;
+        uncommittedChanges = 0;
+    }
+
+    /**
+     * Writes the buffered rows into the open transaction, replaying the transaction one change at a time where the
+     * compacted rows hit a unique key.
+     */
+    void flushOrReplay() throws SQLException {
         try {
             flush();
         }
         catch (SQLException e) {
             replayOrThrow(e);
         }
-        changedKeys.write(target);
-        CatchupState.write(target, plan, position, commitTime);
-        commitTarget(durable);
-        changedKeys.committed();
-        retained.clear();
-        retainedComplete = true;
-        uncommittedChanges = 0;
     }
 
     /**

@@ -62,14 +62,54 @@ public final class ChangedKeys {
         }
     }
 
+    /**
+     * Where the batch numbers come from. One applier counts its own. Parallel catch-up's connections share one
+     * sequence that commits in number order, so a reader that sees a batch committed sees every lower one committed
+     * too: a verification's mark, and a re-check's prune, cover exactly the batches at or below it.
+     */
+    interface BatchNumbers {
+
+        /** The open target transaction's batch number; the first call of a transaction takes it. */
+        long current() throws SQLException;
+
+        /** The open target transaction ended, committed or rolled back. */
+        void ended(boolean committed);
+    }
+
+    /** One applier's own numbers: the next after the highest on the target, reused after a rollback. */
+    private static final class Counter implements BatchNumbers {
+
+        private long batch;
+
+        Counter(long lastBatch) {
+            this.batch = lastBatch + 1;
+        }
+
+        @Override
+        public long current() {
+            return batch;
+        }
+
+        @Override
+        public void ended(boolean committed) {
+            if (committed) {
+                batch++;
+            }
+        }
+    }
+
     private final String plan;
     private final Set<Pending> pending = new LinkedHashSet<>();
-    private long batch;
+    private final BatchNumbers numbers;
     private int part;
 
     ChangedKeys(String plan, long lastBatch) {
+        this(plan, new Counter(lastBatch));
+    }
+
+    ChangedKeys(String plan, BatchNumbers numbers) {
         this.plan = plan;
-        this.batch = lastBatch + 1;
+        this.numbers = numbers;
     }
 
     /** The keys {@code change} of table {@code t} touches: the new image's, and the old image's when it has one. */
@@ -110,6 +150,7 @@ public final class ChangedKeys {
             appendField(entries, p.table());
             appendField(entries, p.key());
         }
+        long batch = numbers.current();
         try (PreparedStatement ps = target.prepareStatement(INSERT)) {
             ps.setString(1, plan);
             ps.setLong(2, batch);
@@ -123,14 +164,15 @@ public final class ChangedKeys {
 
     /** The transaction the keys were written in committed: the next one is a new batch. */
     void committed() {
-        batch++;
         part = 0;
+        numbers.ended(true);
     }
 
     /** The transaction was rolled back: what it changed is not changed. */
     void discard() {
         pending.clear();
         part = 0;
+        numbers.ended(false);
     }
 
     /** Length-prefixed, so no character of a table name or key can be mistaken for a separator. */

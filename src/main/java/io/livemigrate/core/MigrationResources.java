@@ -32,7 +32,8 @@ public final class MigrationResources implements AutoCloseable {
         int connections = plan.copy().threads() + 2;
         this.source = open(plan.source(), connections);
         try {
-            this.target = open(plan.target(), connections);
+            // catch-up holds one target connection per apply thread and one for its state, while its re-check reads
+            this.target = open(plan.target(), Math.max(connections, plan.catchup().applyThreads() + 3));
         }
         catch (RuntimeException e) {
             source.close();

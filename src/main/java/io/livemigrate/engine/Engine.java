@@ -173,6 +173,12 @@ public interface Engine {
     }
 
     /**
+     * The table's unique keys, the foreign keys it references others by, and how its columns' text identifies their
+     * values, on the source: what orders two of its changes in parallel catch-up (docs/design.md, "Parallel apply").
+     */
+    ApplyKeys applyKeys(Connection source, TableInfo table) throws SQLException;
+
+    /**
      * A statement that rewrites one existing row in place where the engine cannot UPDATE some of {@code set} (a
      * PostgreSQL GENERATED ALWAYS identity column), or null for a plain UPDATE: parameters are the text values of
      * {@code set} in order, then the row's current key; columns not in {@code set} keep their value (unchanged TOAST
@@ -202,7 +208,9 @@ public interface Engine {
      * Creates livemigrate's catch-up state tables if missing: {@code livemigrate.catchup_state(plan varchar(200)
      * primary key, position varchar(2000), commit_time varchar(40), applied_at varchar(40))} and
      * {@code livemigrate.changed_keys(plan varchar(200), batch bigint, part int, key_count int, entries text)},
-     * primary key {@code (plan, batch, part)}, append-only (see {@code ChangedKeys}), and
+     * primary key {@code (plan, batch, part)}, append-only (see {@code ChangedKeys}),
+     * {@code livemigrate.catchup_window(plan varchar(200) primary key, position varchar(2000), applied text)} (parallel
+     * catch-up's transactions applied past the position, see {@code AppliedWindow}), and
      * {@code livemigrate.deferred_ddl(plan, target_table, phase, ordinal, statement, built_at)} (see
      * {@code DeferredDdl}).
      */

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param file   where the plan was read from, for messages
  */
 public record MigrationPlan(String name, Path file, Endpoint source, Endpoint target, TableFilter tables,
-                            CopyOptions copy, CutoverOptions cutover, java.util.List<Schedule> schedules) {
+                            CopyOptions copy, CatchupOptions catchup, CutoverOptions cutover,
+                            java.util.List<Schedule> schedules) {
 
     public MigrationPlan {
         schedules = java.util.List.copyOf(schedules);
@@ -53,7 +54,7 @@ public record MigrationPlan(String name, Path file, Endpoint source, Endpoint ta
         Endpoint newTarget = new Endpoint(source.role(), source.url(), source.user(), source.password());
         TableFilter filter = new TableFilter(inTargetSchemas(tables.include()), inTargetSchemas(tables.exclude()));
         // Schedules belong to the plan an operator runs the server with, not to its reverse.
-        return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, cutover.reversed(),
+        return new MigrationPlan(reversedName, file, newSource, newTarget, filter, copy, catchup, cutover.reversed(),
                 java.util.List.of());
     }
 

@@ -25,11 +25,12 @@ import java.util.Set;
  */
 public final class PlanLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "cutover",
-            "workers", "schedules", "server");
+    private static final Set<String> TOP_KEYS = Set.of("name", "source", "target", "tables", "copy", "catchup",
+            "cutover", "workers", "schedules", "server");
     private static final Set<String> ENDPOINT_KEYS = Set.of("url", "user", "password", "password-file");
     private static final Set<String> TABLES_KEYS = Set.of("include", "exclude");
     private static final Set<String> COPY_KEYS = Set.of("threads", "chunk-rows", "partition-rows", "create-schema");
+    private static final Set<String> CATCHUP_KEYS = Set.of("apply-threads");
 
     private final EnvironmentResolver environment;
 
@@ -58,7 +59,7 @@ public final class PlanLoader {
         WorkersSection.read(root.section("workers", false));
         ServerSection.read(root.section("server", false));
         return new MigrationPlan(name, file, source, target, tables(root.section("tables", true)),
-                copy(root.section("copy", false)), CutoverSection.read(root.section("cutover", false),
+                copy(root.section("copy", false)), catchup(root.section("catchup", false)), CutoverSection.read(root.section("cutover", false),
                 Engines.of(source.engineKind()).cutover()), ScheduleSection.read(root.section("schedules", false)));
     }
 
@@ -153,5 +154,11 @@ public final class PlanLoader {
                 (int) s.optionalLong("chunk-rows", d.chunkRows(), 1, 10_000_000),
                 s.optionalLong("partition-rows", d.partitionRows(), 1, Long.MAX_VALUE),
                 s.optionalBoolean("create-schema", d.createSchema()));
+    }
+
+    private static CatchupOptions catchup(YamlSection s) {
+        s.allowOnly(CATCHUP_KEYS);
+        return new CatchupOptions((int) s.optionalLong("apply-threads", CatchupOptions.DEFAULTS.applyThreads(), 1,
+                CatchupOptions.MAX_APPLY_THREADS));
     }
 }

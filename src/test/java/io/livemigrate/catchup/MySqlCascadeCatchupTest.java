@@ -7,7 +7,8 @@ import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,11 +35,16 @@ class MySqlCascadeCatchupTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2})
-    void cascadedRowsAreDeletedAndUpdatedOnTheTarget(long seed) throws Exception {
-        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "mycasc" + seed)
-                .copyOptions("{ threads: 2, chunk-rows: 50, partition-rows: 200 }");
+    /** Seeds, and the apply connections: one, and for seed 2 also three (parallel apply). */
+    static Stream<Arguments> seedsAndApplyThreads() {
+        return Stream.of(Arguments.of(1L, 1), Arguments.of(2L, 1), Arguments.of(2L, 3));
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1} apply connection(s)")
+    @MethodSource("seedsAndApplyThreads")
+    void cascadedRowsAreDeletedAndUpdatedOnTheTarget(long seed, int applyThreads) throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "mycasc" + seed + "t" + applyThreads)
+                .copyOptions("{ threads: 2, chunk-rows: 50, partition-rows: 200 }").applyThreads(applyThreads);
         try (Connection s = m.source()) {
             execute(s, "CREATE TABLE parent (id int PRIMARY KEY, code varchar(20) NOT NULL UNIQUE, v int)",
                     // cascades from the parent's key and from another unique column

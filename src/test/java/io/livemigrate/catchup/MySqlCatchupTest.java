@@ -6,6 +6,8 @@ import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +31,12 @@ class MySqlCatchupTest {
     Path dir;
 
     private MigrationFixture fixture(String prefix) throws SQLException {
+        return fixture(prefix, 1);
+    }
+
+    private MigrationFixture fixture(String prefix, int applyThreads) throws SQLException {
         MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, prefix)
-                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }");
+                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }").applyThreads(applyThreads);
         try (Connection s = m.source()) {
             execute(s, RandomWriters.MYSQL_DDL);
             Random r = new Random(7);
@@ -49,9 +55,10 @@ class MySqlCatchupTest {
     }
 
     /** Random writers during the copy and while catch-up streams; stop them; catch-up drains; exactly equal. */
-    @Test
-    void convergesUnderConcurrentWriters() throws Exception {
-        MigrationFixture m = fixture("myconv");
+    @ParameterizedTest(name = "{0} apply connection(s)")
+    @ValueSource(ints = {1, 4})
+    void convergesUnderConcurrentWriters(int applyThreads) throws Exception {
+        MigrationFixture m = fixture("myconv" + applyThreads, applyThreads);
         Process child;
         try (RandomWriters writers = new RandomWriters(m::source, 3, 11, true)) {
             assertThat(m.run("copy")).as(m.output()).isZero();
@@ -71,9 +78,10 @@ class MySqlCatchupTest {
         assertEqual(m);
     }
 
-    @Test
-    void survivesKillNine() throws Exception {
-        MigrationFixture m = fixture("mykill");
+    @ParameterizedTest(name = "{0} apply connection(s)")
+    @ValueSource(ints = {1, 3})
+    void survivesKillNine(int applyThreads) throws Exception {
+        MigrationFixture m = fixture("mykill" + applyThreads, applyThreads);
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (RandomWriters writers = new RandomWriters(m::source, 3, 43, true)) {
             for (int i = 0; i < 2; i++) {

@@ -5,13 +5,15 @@ import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,10 +32,16 @@ class MySqlUniqueKeyCatchupTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2})
-    void upsertsNeverTouchAnotherRowThroughASecondaryUniqueKey(long seed) throws Exception {
-        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "myuniq" + seed);
+    /** Seeds, and the apply connections: one, and for seed 2 also three (parallel apply). */
+    static Stream<Arguments> seedsAndApplyThreads() {
+        return Stream.of(Arguments.of(1L, 1), Arguments.of(2L, 1), Arguments.of(2L, 3));
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1} apply connection(s)")
+    @MethodSource("seedsAndApplyThreads")
+    void upsertsNeverTouchAnotherRowThroughASecondaryUniqueKey(long seed, int applyThreads) throws Exception {
+        MigrationFixture m = new MigrationFixture(TestDatabases.mariadb(), dir, "myuniq" + seed + "t" + applyThreads)
+                .applyThreads(applyThreads);
         try (Connection s = m.source()) {
             execute(s, "CREATE TABLE u (id int PRIMARY KEY, email varchar(40) NOT NULL, name varchar(20), "
                     + "CONSTRAINT u_email UNIQUE (email))", "INSERT INTO u VALUES (5, 'e@x', 'five')");

@@ -8,6 +8,8 @@ import io.livemigrate.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.awaitility.Awaitility.await;
@@ -34,9 +37,13 @@ class PostgresCatchupTest {
     Path dir;
 
     private MigrationFixture fixture(String prefix) throws SQLException {
+        return fixture(prefix, 1);
+    }
+
+    private MigrationFixture fixture(String prefix, int applyThreads) throws SQLException {
         EmbeddedServer pg = TestDatabases.postgres();
         MigrationFixture m = new MigrationFixture(pg, dir, prefix)
-                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }");
+                .copyOptions("{ threads: 2, chunk-rows: 200, partition-rows: 500 }").applyThreads(applyThreads);
         try (Connection s = m.source()) {
             execute(s, RandomWriters.DDL);
             Random r = new Random(7);
@@ -54,11 +61,16 @@ class PostgresCatchupTest {
         return m;
     }
 
+    /** Seeds, and the apply connections catch-up uses: one (the serial path) and several (parallel apply). */
+    static Stream<Arguments> seedsAndApplyThreads() {
+        return Stream.of(Arguments.of(1L, 1), Arguments.of(2L, 1), Arguments.of(1L, 4), Arguments.of(2L, 3));
+    }
+
     /** Random writers during the copy and during catch-up; stop; drain; exactly equal. */
-    @ParameterizedTest
-    @ValueSource(longs = {1, 2})
-    void convergesUnderConcurrentWriters(long seed) throws Exception {
-        MigrationFixture m = fixture("conv" + seed);
+    @ParameterizedTest(name = "seed {0}, {1} apply connection(s)")
+    @MethodSource("seedsAndApplyThreads")
+    void convergesUnderConcurrentWriters(long seed, int applyThreads) throws Exception {
+        MigrationFixture m = fixture("conv" + seed + "t" + applyThreads, applyThreads);
         RandomWriters writers = new RandomWriters(m::source, 3, seed);
         try {
             assertThat(m.run("copy")).as(m.output()).isZero();
@@ -85,9 +97,10 @@ class PostgresCatchupTest {
     }
 
     /** kill -9 of the catch-up JVM, three times, while writers run: restart resumes; exact, nothing twice. */
-    @Test
-    void survivesKillNine() throws Exception {
-        MigrationFixture m = fixture("kill");
+    @ParameterizedTest(name = "{0} apply connection(s)")
+    @ValueSource(ints = {1, 4})
+    void survivesKillNine(int applyThreads) throws Exception {
+        MigrationFixture m = fixture("kill" + applyThreads, applyThreads);
         assertThat(m.run("copy")).as(m.output()).isZero();
         try (RandomWriters writers = new RandomWriters(m::source, 3, 42)) {
             for (int i = 0; i < 3; i++) {

@@ -7,7 +7,8 @@ import io.livemigrate.testing.TableContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +34,17 @@ class ReverifyCutoverTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"postgres", "mariadb"})
-    void aRowCorruptedBehindCatchupFailsStepFourThenARepairedOnePasses(String engine) throws Exception {
-        MigrationFixture m = KeyedTables.fixture(dir, engine, "rv" + engine);
+    /** Engines, and catch-up's apply connections: one, and several (the drain then waits for every one). */
+    static Stream<Arguments> enginesAndApplyThreads() {
+        return Stream.of(Arguments.of("postgres", 1), Arguments.of("mariadb", 1), Arguments.of("postgres", 4),
+                Arguments.of("mariadb", 3));
+    }
+
+    @ParameterizedTest(name = "{0}, {1} apply connection(s)")
+    @MethodSource("enginesAndApplyThreads")
+    void aRowCorruptedBehindCatchupFailsStepFourThenARepairedOnePasses(String engine, int applyThreads)
+            throws Exception {
+        MigrationFixture m = KeyedTables.fixture(dir, engine, "rv" + engine + applyThreads).applyThreads(applyThreads);
         String schema = KeyedTables.schema(m);
         // a budget no loaded machine runs out of: this test is about what step 4 finds, not how fast
         appendReadOnlyCommandCutover(m, "  reverify-budget: 5s\n");

@@ -107,6 +107,19 @@ class PlanLoaderTest {
     }
 
     @Test
+    void catchupApplyThreadsDefaultsToOneAndIsChecked() throws IOException {
+        assertThat(loader.load(write(GOOD)).catchup().applyThreads()).isEqualTo(1);
+        MigrationPlan four = loader.load(write(GOOD + "catchup: { apply-threads: 4 }\n"));
+        assertThat(four.catchup().applyThreads()).isEqualTo(4);
+        assertThat(four.reversed().catchup().applyThreads()).as("the reverse stream too").isEqualTo(4);
+        Path zero = write(GOOD + "catchup: { apply-threads: 0 }\n");
+        assertThatThrownBy(() -> loader.load(zero)).isInstanceOf(PlanException.class)
+                .hasMessageStartingWith(zero + ": catchup.apply-threads: ");
+        Path unknown = write(GOOD + "catchup: { threads: 2 }\n");
+        assertThatThrownBy(() -> loader.load(unknown)).hasMessageStartingWith(unknown + ": catchup.threads: unknown key");
+    }
+
+    @Test
     void passwordInUrlIsMaskedInMessages() throws IOException {
         Path file = write(GOOD.replace("jdbc:postgresql://127.0.0.1:5433/shop", "pg://h/db?password=hunter2"));
         assertThatThrownBy(() -> loader.load(file)).hasMessageNotContaining("hunter2");

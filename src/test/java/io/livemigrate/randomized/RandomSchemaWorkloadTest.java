@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * catch-up has converged, every table on the target equals the source's, compared row by row as text independently
  * of the verify job, and {@code verify} agrees.
  *
- * <p>CI runs the seeds below; {@code ops/soak-random.sh N} runs N more ({@code -Dlivemigrate.random.seeds=1-200}).
- * A seed that once failed stays in {@link #REGRESSIONS} for good.
+ * <p>CI runs the seeds below, each with one apply connection and with four ({@code catchup.apply-threads}; other
+ * counts with {@code -Dlivemigrate.random.apply-threads=1,2,8}); {@code ops/soak-random.sh N} runs N more
+ * ({@code -Dlivemigrate.random.seeds=1-200}). A seed that once failed stays in {@link #REGRESSIONS} for good.
  */
 class RandomSchemaWorkloadTest {
 
@@ -36,41 +37,51 @@ class RandomSchemaWorkloadTest {
      * move of a GENERATED ALWAYS identity row was applied as an UPDATE PostgreSQL refuses. MARIADB 1: InnoDB's
      * unlogged cascades left child rows on the target, whose unique values then collided.
      */
-    private static final List<Arguments> REGRESSIONS = List.of(Arguments.of(Flavor.POSTGRES, 1L),
-            Arguments.of(Flavor.POSTGRES, 2L), Arguments.of(Flavor.MARIADB, 1L));
+    private static final List<Arguments> REGRESSIONS = List.of(Arguments.of(Flavor.POSTGRES, 1L, 1),
+            Arguments.of(Flavor.POSTGRES, 2L, 1), Arguments.of(Flavor.MARIADB, 1L, 1));
     private static final String CI_SEEDS = "1-2";
+    /** Catch-up's apply connections: one (the serial path) and several (parallel apply). */
+    private static final String CI_APPLY_THREADS = "1,4";
 
     @TempDir
     Path dir;
 
     static Stream<Arguments> seeds() {
         List<Arguments> cases = new ArrayList<>(REGRESSIONS);
+        List<Long> threads = parse(System.getProperty("livemigrate.random.apply-threads", CI_APPLY_THREADS));
         for (long seed : parse(System.getProperty("livemigrate.random.seeds", CI_SEEDS))) {
             for (Flavor flavor : Flavor.values()) {
-                // -Dlivemigrate.random.flavors=MARIADB runs one engine's cases only
-                boolean regression = REGRESSIONS.stream().anyMatch(r -> r.get()[0] == flavor && r.get()[1].equals(seed));
-                if (!regression && System.getProperty("livemigrate.random.flavors", flavor.name())
-                        .contains(flavor.name())) {
-                    cases.add(Arguments.of(flavor, seed));
+                for (long applyThreads : threads) {
+                    // -Dlivemigrate.random.flavors=MARIADB runs one engine's cases only
+                    boolean regression = REGRESSIONS.stream().anyMatch(r -> r.get()[0] == flavor
+                            && r.get()[1].equals(seed) && r.get()[2].equals((int) applyThreads));
+                    if (!regression && System.getProperty("livemigrate.random.flavors", flavor.name())
+                            .contains(flavor.name())) {
+                        cases.add(Arguments.of(flavor, seed, (int) applyThreads));
+                    }
                 }
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} seed {1}")
+    @ParameterizedTest(name = "{0} seed {1}, {2} apply connection(s)")
     @MethodSource("seeds")
-    void everyTableEqualsTheSourceAfterCatchupAndVerifyAgrees(Flavor flavor, long seed) throws Exception {
+    void everyTableEqualsTheSourceAfterCatchupAndVerifyAgrees(Flavor flavor, long seed, int applyThreads)
+            throws Exception {
         RandomSchema schema = new RandomSchema(flavor, seed);
         MigrationFixture m = new MigrationFixture(flavor == Flavor.POSTGRES ? TestServer.of(TestDatabases.postgres())
-                : TestServer.of(TestDatabases.mariadb()), Files.createDirectories(dir.resolve("s" + seed)), "rnd" + seed)
-                .copyOptions("{ threads: 2, chunk-rows: 100, partition-rows: 200 }");
+                // the directory names the plan, and so its replication slot: one per case
+                : TestServer.of(TestDatabases.mariadb()), Files.createDirectories(dir.resolve("s" + seed
+                        + (applyThreads == 1 ? "" : "t" + applyThreads))), "rnd" + seed + "t" + applyThreads)
+                .copyOptions("{ threads: 2, chunk-rows: 100, partition-rows: 200 }").applyThreads(applyThreads);
         RandomWorkload workload = new RandomWorkload(schema);
         try (Connection s = m.source()) {
             schema.create(s);
             workload.load(s, seed);
         }
-        String context = "seed " + seed + " on " + flavor + ", schema:\n" + schema;
+        String context = "seed " + seed + " on " + flavor + " with " + applyThreads + " apply connection(s), schema:\n"
+                + schema;
         try (RandomWorkload running = workload.start(m::source, 2, seed)) {
             running.awaitCommitted(30);
             assertThat(m.run("copy")).as(context + m.output()).isZero();

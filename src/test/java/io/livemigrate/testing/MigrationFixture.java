@@ -30,6 +30,7 @@ public final class MigrationFixture {
     private final Path dir;
     private final String include;
     private String copyOptions = "{ threads: 2, chunk-rows: 1000, partition-rows: 5000 }";
+    private int applyThreads = 1;
     private String lastOutput = "";
     private String repositoryUrl;
 
@@ -63,6 +64,12 @@ public final class MigrationFixture {
 
     public MigrationFixture copyOptions(String yamlFlowMapping) {
         this.copyOptions = yamlFlowMapping;
+        return this;
+    }
+
+    /** The plan's {@code catchup.apply-threads}: how many target connections catch-up applies through. */
+    public MigrationFixture applyThreads(int threads) {
+        this.applyThreads = threads;
         return this;
     }
 
@@ -148,7 +155,8 @@ public final class MigrationFixture {
                 + "source: { url: \"" + source + "\", user: " + user + ", password: \"" + password + "\" }\n"
                 + "target: { url: \"" + target + "\", user: " + user + ", password: \"" + password + "\" }\n"
                 + "tables: { include: [\"" + include + "\"] }\n"
-                + "copy: " + copyOptions + "\n");
+                + "copy: " + copyOptions + "\n"
+                + (applyThreads == 1 ? "" : "catchup: { apply-threads: " + applyThreads + " }\n"));
     }
 
     public String repositoryUrl() {

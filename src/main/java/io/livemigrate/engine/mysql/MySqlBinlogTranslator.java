@@ -259,7 +259,8 @@ final class MySqlBinlogTranslator {
      * position-only commit, or an idle stream never reaches the fence position.
      */
     private static final String OWN_DATABASE = "livemigrate";
-    private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "changed_keys", "deferred_ddl");
+    private static final java.util.Set<String> OWN_STATE_TABLES = java.util.Set.of("catchup_state", "catchup_window",
+            "changed_keys", "deferred_ddl");
     private int ownStateTableMaps;
     private int otherTableMaps;
     /** The open transaction writes the cutover's marker table ({@link MySqlMark}). */

@@ -78,7 +78,7 @@ final class MySqlCutoverDialect implements CutoverDialect {
     public List<String> dropCaptureObjects(Connection c, String captureName) throws SQLException {
         List<String> dropped = new ArrayList<>();
         try (Statement st = c.createStatement()) {
-            for (String table : List.of("catchup_state", "changed_keys", "deferred_ddl", "cutover_marker")) {
+            for (String table : List.of("catchup_state", "catchup_window", "changed_keys", "deferred_ddl", "cutover_marker")) {
                 try (ResultSet rs = st.executeQuery("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                         + "'livemigrate' AND TABLE_NAME = '" + table + "'")) {
                     if (!rs.next()) {

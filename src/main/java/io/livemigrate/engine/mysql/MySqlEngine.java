@@ -1,6 +1,7 @@
 package io.livemigrate.engine.mysql;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.ApplyKeys;
 import io.livemigrate.engine.CascadingForeignKey;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChangeStream;
@@ -175,6 +176,11 @@ public final class MySqlEngine implements Engine {
     }
 
     @Override
+    public ApplyKeys applyKeys(Connection source, TableInfo table) throws SQLException {
+        return MySqlApplyKeys.read(source, table);
+    }
+
+    @Override
     public List<String> catchupStateDdl() {
         return List.of("CREATE DATABASE IF NOT EXISTS livemigrate",
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
@@ -183,6 +189,9 @@ public final class MySqlEngine implements Engine {
                 "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
                         + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries longtext NOT NULL, "
                         + "PRIMARY KEY (plan, batch, part)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+                "CREATE TABLE IF NOT EXISTS livemigrate.catchup_window (plan varchar(200) NOT NULL PRIMARY KEY, "
+                        + "position varchar(2000) NOT NULL, applied longtext NOT NULL) ENGINE=InnoDB DEFAULT "
+                        + "CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "CREATE TABLE IF NOT EXISTS livemigrate.deferred_ddl (plan varchar(200) NOT NULL, "
                         + "target_table varchar(400) NOT NULL, phase varchar(20) NOT NULL, ordinal int NOT NULL, "
                         + "statement longtext NOT NULL, built_at varchar(40), PRIMARY KEY (plan, target_table, phase, "

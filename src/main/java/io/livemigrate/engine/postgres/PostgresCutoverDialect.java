@@ -147,7 +147,7 @@ final class PostgresCutoverDialect implements CutoverDialect {
         dropped.addAll(PostgresPrivilegeFence.liftAll(c));
         try (Statement st = c.createStatement()) {
             if (exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", "livemigrate")) {
-                for (String table : List.of("catchup_state", "changed_keys", "deferred_ddl", "fence")) {
+                for (String table : List.of("catchup_state", "catchup_window", "changed_keys", "deferred_ddl", "fence")) {
                     if (exists(c, "SELECT 1 FROM pg_tables WHERE schemaname = 'livemigrate' AND tablename = ?", table)) {
                         st.execute("DROP TABLE livemigrate." + table);
                         dropped.add("state table livemigrate." + table);

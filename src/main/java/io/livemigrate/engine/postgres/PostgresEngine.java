@@ -1,6 +1,7 @@
 package io.livemigrate.engine.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.livemigrate.engine.ApplyKeys;
 import io.livemigrate.engine.ChangePosition;
 import io.livemigrate.engine.ChangeStream;
 import io.livemigrate.engine.ChunkDigester;
@@ -177,6 +178,11 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public ApplyKeys applyKeys(Connection source, TableInfo table) throws SQLException {
+        return PostgresApplyKeys.read(source, table);
+    }
+
+    @Override
     public List<String> catchupStateDdl() {
         return List.of("CREATE SCHEMA IF NOT EXISTS livemigrate",
                 "CREATE TABLE IF NOT EXISTS livemigrate.catchup_state (plan varchar(200) NOT NULL PRIMARY KEY, "
@@ -184,6 +190,8 @@ public final class PostgresEngine implements Engine {
                 "CREATE TABLE IF NOT EXISTS livemigrate.changed_keys (plan varchar(200) NOT NULL, "
                         + "batch bigint NOT NULL, part int NOT NULL, key_count int NOT NULL, entries text NOT NULL, "
                         + "PRIMARY KEY (plan, batch, part))",
+                "CREATE TABLE IF NOT EXISTS livemigrate.catchup_window (plan varchar(200) NOT NULL PRIMARY KEY, "
+                        + "position varchar(2000) NOT NULL, applied text NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS livemigrate.deferred_ddl (plan varchar(200) NOT NULL, "
                         + "target_table varchar(400) NOT NULL, phase varchar(20) NOT NULL, ordinal int NOT NULL, "
                         + "statement text NOT NULL, built_at varchar(40), PRIMARY KEY (plan, target_table, phase, ordinal))");
