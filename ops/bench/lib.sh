@@ -126,3 +126,57 @@ switch_summary() {
     awk '/^ +([0-9]-)?[0-9a-z-]+ +([A-Z]+ +)?[0-9]+ ms$/ { printf " %s %s", $1, ($2 ~ /^[0-9]+$/ ? $2 : $3) } END { print "" }' "$log"
   done
 }
+
+# Throwaway PostgreSQL servers (PG_BIN, default PostgreSQL 15's Debian binaries). initdb refuses to run as root, so
+# as root the servers run as the postgres account; <dir> must then be reachable by it.
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# start_postgres <dir> <port> [-c name=value ...]: a server with its data in <dir>, trust authentication for the
+# superuser postgres on 127.0.0.1:<port> (and a socket in <dir>); returns once it accepts connections. The caller's
+# cleanup runs stop_postgres <dir>.
+start_postgres() {
+  local dir=$1 port=$2
+  shift 2
+  mkdir -p "$dir"
+  [[ $(id -u) != 0 ]] || chown postgres: "$dir"
+  as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$dir/initdb.log"
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' $*" start > /dev/null
+}
+stop_postgres() { [[ -f $1/data/postmaster.pid ]] && as_postgres "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop > /dev/null 2>&1 || true; }
+
+# server_cpu <dir>: CPU seconds the server in <dir> has used so far, as "sessions background". Sessions are its
+# backends, walsenders and workers: live ones from /proc, ended ones from the postmaster's cutime/cstime (it reaps
+# them); background is the postmaster itself, checkpointer, background writer, walwriter and launchers. Take the
+# difference of two readings.
+server_cpu() {
+  python3 - "$(head -1 "$1/data/postmaster.pid")" <<'PY'
+import os, sys
+pm = sys.argv[1]
+tick = os.sysconf('SC_CLK_TCK')
+def stat(pid):
+    with open(f'/proc/{pid}/stat') as f:
+        rest = f.read().rsplit(')', 1)[1].split()
+    return rest[1], [int(x) for x in rest[11:15]]  # ppid; utime, stime, cutime, cstime
+BACKGROUND = ('checkpointer', 'background writer', 'walwriter', 'autovacuum launcher', 'logical replication launcher',
+              'archiver', 'logger', 'stats collector')
+_, t = stat(pm)
+background, sessions = t[0] + t[1], t[2] + t[3]
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        ppid, t = stat(pid)
+        if ppid != pm:
+            continue
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            title = f.read().decode(errors='replace')
+    except OSError:
+        continue
+    if any(title.startswith('postgres: ' + b) for b in BACKGROUND):
+        background += t[0] + t[1]
+    else:
+        sessions += t[0] + t[1]
+print(f'{sessions / tick:.2f} {background / tick:.2f}')
+PY
+}
+
