@@ -8,14 +8,15 @@
 # interleaved rounds. Each round loads once with each contender, in an order that rotates from round to round; each
 # load goes into an empty database created for it, after a CHECKPOINT on both servers, and the database is dropped
 # once its rows are counted. Every load prints its wall time, the CPU seconds of each process (java, pg_dump, psql;
-# the sessions and the background processes of each server) and the load average when it ended; the summary prints
-# the median of each contender and the ratio of the medians.
+# the sessions and the background processes of each server), the WAL the target wrote, what the machine wrote to its
+# disks in that time (every process's writes, not only these servers') and the load average when it ended; the
+# summary prints the median of each contender and the ratio of the medians.
 #
 # Needs: PostgreSQL 15's binaries under PG_BIN (default /usr/lib/postgresql/15/bin), pgbench, /usr/bin/time, python3,
 # and target/livemigrate.jar (./mvnw -q -DskipTests package), run through bin/livemigrate (lib.sh).
 # Usage: ops/bench/copy-bench-pg2.sh   SCALE=20 (200 for the large case) RUNS=3 THREADS=4
-#   JARS="old=/tmp/old/livemigrate.jar new=target/livemigrate.jar": interleaved A/B of several builds (each jar in a
-#   directory of its own: the launcher writes its class-data archive beside it)
+#   BUILDS="old=/tmp/lm-old new=.": interleaved A/B of several builds, each a directory holding bin/livemigrate and
+#   target/livemigrate.jar (e.g. `git archive <commit> bin | tar -x -C /tmp/lm-old` plus that commit's jar)
 #   PLAN_COPY='chunk-rows: 100000': more settings for the plan's copy section
 #   JFR=<dir>: record each livemigrate run with Java Flight Recorder (profile settings) into <dir>; the launcher then
 #   runs plain java -jar
@@ -26,7 +27,7 @@ cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-20}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-4}
-JARS=${JARS:-livemigrate=$PWD/target/livemigrate.jar}
+BUILDS=${BUILDS:-livemigrate=.}
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
@@ -75,17 +76,19 @@ forget() {
     -c "DROP PUBLICATION IF EXISTS livemigrate_$1" > /dev/null
 }
 
-# Each jar copies a small table once untimed, so its timed runs start from the launcher's class-data archive as
+# Each build copies a small table once untimed, so its timed runs start from the launcher's class-data archive as
 # every run after a machine's first does.
 src psql -qAt -d lm_src -c "CREATE TABLE warm (id int PRIMARY KEY, v text)" \
   -c "INSERT INTO warm SELECT g, md5(g::text) FROM generate_series(1, 1000) g" > /dev/null
-for entry in $JARS; do
+launcher() { (cd "${1#*=}" && echo "$PWD/bin/livemigrate"); } # label=directory -> its launcher
+for entry in $BUILDS; do
   label=${entry%%=*}
   dst createdb lm_warm
   sed -e 's/"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"/"public.warm"/' \
     "$(plan "warm_$label" lm_warm)" > "$WORK/warm.yml"
   mkdir -p "$WORK/warm-$label"
-  (cd "$WORK/warm-$label" && LIVEMIGRATE_JAR=${entry#*=} livemigrate copy --plan "$WORK/warm.yml" > "$WORK/warm-$label.log" 2>&1) \
+  run=$(launcher "$entry")
+  (cd "$WORK/warm-$label" && JAVA_OPTS=$JAVA_OPTS "$run" copy --plan "$WORK/warm.yml" > "$WORK/warm-$label.log" 2>&1) \
     || { cat "$WORK/warm-$label.log"; exit 1; }
   forget "warm_$label"
   dst dropdb lm_warm
@@ -104,7 +107,7 @@ load() {
   dst createdb "$db"
   [[ $who != pg_dump ]] || dst psql -q -d "$db" -f "$WORK/schema.sql" > /dev/null
   checkpoint
-  s0=$(server_cpu "$SRC_DIR") d0=$(server_cpu "$DST_DIR")
+  s0=$(server_cpu "$SRC_DIR") d0=$(server_cpu "$DST_DIR") w0=$(dst wal_written) k0=$(disk_written)
   t0=$(now)
   if [[ $who == pg_dump ]]; then
     src /usr/bin/time -f '%e %U %S' -o "$WORK/pg_dump.time" pg_dump -a lm_src \
@@ -112,12 +115,12 @@ load() {
     t1=$(now)
     procs="CPU s: pg_dump $(cpu_of "$WORK/pg_dump.time") psql $(cpu_of "$WORK/psql.time")"
   else
-    local jar name=${who}_$round
-    jar=$(sed -n "s/.*\b$who=\([^ ]*\).*/\1/p" <<< "$JARS")
+    local run name=${who}_$round
+    run=$(launcher "$(tr ' ' '\n' <<< "$BUILDS" | grep "^$who=")")
     mkdir -p "$WORK/$name"
-    (cd "$WORK/$name" && LIVEMIGRATE_JAR=$jar \
+    (cd "$WORK/$name" && \
       JAVA_OPTS="$JAVA_OPTS${JFR:+ -XX:StartFlightRecording=filename=$JFR/$name.jfr,settings=profile}" \
-      "${timer[@]}" "$LM_HOME/bin/livemigrate" copy --plan "$(plan "$name" "$db")" > "$WORK/$name.log" 2>&1) \
+      "${timer[@]}" "$run" copy --plan "$(plan "$name" "$db")" > "$WORK/$name.log" 2>&1) \
       || { cat "$WORK/$name.log"; exit 1; }
     t1=$(now)
     # The job's own time (the copy's progress clock, from its first step) and its key and index build, from its log.
@@ -126,7 +129,7 @@ load() {
 ${JVM_THREADS:+ (by thread: $(sed -n 2p "$WORK/java.time"))}"
     forget "$name"
   fi
-  s1=$(server_cpu "$SRC_DIR") d1=$(server_cpu "$DST_DIR")
+  s1=$(server_cpu "$SRC_DIR") d1=$(server_cpu "$DST_DIR") w1=$(dst wal_written) k1=$(disk_written)
   local copied
   copied=$(dst psql -qAt -d "$db" -c "SELECT count(*) FROM pgbench_accounts")
   [[ $copied == "$ROWS" ]] || { echo "$who: $copied rows of $ROWS on the target"; exit 1; }
@@ -134,13 +137,13 @@ ${JVM_THREADS:+ (by thread: $(sed -n 2p "$WORK/java.time"))}"
   local secs_
   secs_=$(secs "$t0" "$t1")
   echo "$who $secs_" >> "$WORK/times"
-  printf '   round %d  %-12s %6.2f s  %s, source sessions/background %s, target %s  (load %s)\n' \
-    "$round" "$who" "$secs_" "$procs" "$(diff_cpu "$s0" "$s1" | tr ' ' /)" "$(diff_cpu "$d0" "$d1" | tr ' ' /)" \
-    "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '   round %d  %-12s %6.2f s  %s, source sessions/background %s, target %s (load %s)\n' "$round" "$who" \
+    "$secs_" "$procs" "$(diff_cpu "$s0" "$s1" | tr ' ' /)" "$(diff_cpu "$d0" "$d1" | tr ' ' /)" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '   %27s target WAL %d MB; the machine wrote %d MB to its disks\n' '' $((w1 - w0)) $((k1 - k0))
 }
 
 contenders=(pg_dump)
-for entry in $JARS; do contenders+=("${entry%%=*}"); done
+for entry in $BUILDS; do contenders+=("${entry%%=*}"); done
 n=${#contenders[@]}
 for round in $(seq 1 "$RUNS"); do
   for i in $(seq 0 $((n - 1))); do load "${contenders[$(((i + round - 1) % n))]}" "$round"; done
@@ -149,7 +152,7 @@ done
 median() { grep "^$1 " "$WORK/times" | awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 base=$(median pg_dump)
 printf '   median  %-12s %6.2f s  %9s rows/s\n' pg_dump "$base" "$(rate "$ROWS" "$base")"
-for entry in $JARS; do
+for entry in $BUILDS; do
   label=${entry%%=*} m=$(median "${entry%%=*}")
   printf '   median  %-12s %6.2f s  %9s rows/s  ratio pg_dump/livemigrate %.2fx\n' "$label" "$m" "$(rate "$ROWS" "$m")" \
     "$(echo "$base / $m" | bc -l)"

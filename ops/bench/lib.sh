@@ -180,3 +180,8 @@ print(f'{sessions / tick:.2f} {background / tick:.2f}')
 PY
 }
 
+
+# disk_written: MB written to the machine's disks so far (all processes; whole disks from /proc/diskstats).
+disk_written() { awk '$3 ~ /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme[0-9]+n[0-9]+)$/ { s += $10 } END { printf "%.0f", s * 512 / 1e6 }' /proc/diskstats; }
+# wal_written <psql args...>: MB of WAL the server has written so far (pg_stat_wal, PostgreSQL 14+).
+wal_written() { psql -qAt "$@" -d postgres -c "SELECT round(wal_bytes / 1e6) FROM pg_stat_wal"; }
