@@ -17,11 +17,14 @@
 # Usage: ops/bench/copy-bench-pg2.sh   SCALE=20 (200 for the large case) RUNS=3 THREADS=4
 #   BUILDS="old=/tmp/lm-old new=.": interleaved A/B of several builds, each a directory holding bin/livemigrate and
 #   target/livemigrate.jar (e.g. `git archive <commit> bin | tar -x -C /tmp/lm-old` plus that commit's jar)
-#   PLAN_COPY='chunk-rows: 100000': more settings for the plan's copy section
+#   PLAN_COPY='chunk-rows: 100000': more settings for the plan's copy section; PLAN_COPY_<label> for one build only
+#   (BUILDS="a=. b=." PLAN_COPY_b='partition-rows: 500000' compares two settings of one build)
 #   JFR=<dir>: record each livemigrate run with Java Flight Recorder (profile settings) into <dir>; the launcher then
 #   runs plain java -jar
 #   LOGS=<dir>: keep every command's log there
 #   JVM_THREADS=1: also the JVM's CPU by thread (JIT compilers, GC, copy threads, main), read from /proc
+#   NICE=-10: give both servers and this script (every contender runs in it) that niceness as sessions (as root), so
+#   that other work on a shared machine takes less of the CPU from the benchmark; all contenders get the same
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-20}
@@ -45,6 +48,13 @@ SRC_PORT=$(free_port)
 start_postgres "$SRC_DIR" "$SRC_PORT" -c wal_level=logical
 DST_PORT=$(free_port)
 start_postgres "$DST_DIR" "$DST_PORT" -c wal_level=logical
+if [[ -n ${NICE:-} ]]; then
+  # Linux shares the CPU between sessions first (autogroups: each server is a session of its own, as is this
+  # script), so a process's own niceness does not reach past its session; the autogroup's does.
+  for pid in "$(head -1 "$SRC_DIR/data/postmaster.pid")" "$(head -1 "$DST_DIR/data/postmaster.pid")" $$; do
+    echo "$NICE" > "/proc/$pid/autogroup"
+  done
+fi
 export PGHOST=127.0.0.1 PGUSER=postgres
 src() { PGPORT=$SRC_PORT "$@"; }
 dst() { PGPORT=$DST_PORT "$@"; }
@@ -60,13 +70,15 @@ src pg_dump --schema-only lm_src > "$WORK/schema.sql"
 # Untimed: one pass over the source, so the first timed load does not read it from disk alone.
 src pg_dump -a lm_src > /dev/null
 
-plan() { # name database -> path of a plan copying the pgbench tables (pgbench_history has no key, and no rows)
+plan() { # name database [label] -> path of a plan copying the pgbench tables (pgbench_history has no key, no rows)
+  local own=PLAN_COPY_${3:-} settings=${PLAN_COPY:-}
+  [[ -z ${3:-} || -z ${!own:-} ]] || settings=${settings:+$settings, }${!own}
   cat > "$WORK/$1.yml" <<YAML
 name: $1
 source: { url: "jdbc:postgresql://127.0.0.1:$SRC_PORT/lm_src", user: postgres }
 target: { url: "jdbc:postgresql://127.0.0.1:$DST_PORT/$2", user: postgres }
 tables: { include: ["public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"] }
-copy: { threads: $THREADS${PLAN_COPY:+, $PLAN_COPY} }
+copy: { threads: $THREADS${settings:+, $settings} }
 YAML
   echo "$WORK/$1.yml"
 }
@@ -120,7 +132,7 @@ load() {
     mkdir -p "$WORK/$name"
     (cd "$WORK/$name" && \
       JAVA_OPTS="$JAVA_OPTS${JFR:+ -XX:StartFlightRecording=filename=$JFR/$name.jfr,settings=profile}" \
-      "${timer[@]}" "$run" copy --plan "$(plan "$name" "$db")" > "$WORK/$name.log" 2>&1) \
+      "${timer[@]}" "$run" copy --plan "$(plan "$name" "$db" "$who")" > "$WORK/$name.log" 2>&1) \
       || { cat "$WORK/$name.log"; exit 1; }
     t1=$(now)
     # The job's own time (the copy's progress clock, from its first step) and its key and index build, from its log.
