@@ -6,7 +6,8 @@
 # Starts two throwaway PostgreSQL 15 servers on free ports (the same settings on both: initdb's defaults,
 # wal_level=logical for the copy's slot, fsync on), fills the source with `pgbench -i -s SCALE`, then runs RUNS
 # interleaved rounds. Each round loads once with each contender, in an order that rotates from round to round; each
-# load goes into an empty database created for it, after a CHECKPOINT on both servers, and the database is dropped
+# load goes into an empty database created for it, after a CHECKPOINT on both servers and a sync (so no load pays
+# for writing back what ran before it), and the database is dropped
 # once its rows are counted. Every load prints its wall time, the CPU seconds of each process (java, pg_dump, psql;
 # the sessions and the background processes of each server), the WAL the target wrote, what the machine wrote to its
 # disks in that time (every process's writes, not only these servers') and the load average when it ended; the
@@ -58,7 +59,8 @@ fi
 export PGHOST=127.0.0.1 PGUSER=postgres
 src() { PGPORT=$SRC_PORT "$@"; }
 dst() { PGPORT=$DST_PORT "$@"; }
-checkpoint() { src psql -qAt -d postgres -c CHECKPOINT > /dev/null; dst psql -qAt -d postgres -c CHECKPOINT > /dev/null; }
+# Each load starts from a checkpoint on both servers and a sync: nothing left of what ran before it to write back.
+checkpoint() { src psql -qAt -d postgres -c CHECKPOINT > /dev/null; dst psql -qAt -d postgres -c CHECKPOINT > /dev/null; sync; }
 
 echo "== PostgreSQL 15, two servers (source :$SRC_PORT, target :$DST_PORT), pgbench scale $SCALE, $RUNS round(s)"
 src createdb lm_src
@@ -69,6 +71,7 @@ echo "   pgbench_accounts: $ROWS rows, $(src psql -qAt -d lm_src -c "SELECT pg_s
 src pg_dump --schema-only lm_src > "$WORK/schema.sql"
 # Untimed: one pass over the source, so the first timed load does not read it from disk alone.
 src pg_dump -a lm_src > /dev/null
+checkpoint
 
 plan() { # name database [label] -> path of a plan copying the pgbench tables (pgbench_history has no key, no rows)
   local own=PLAN_COPY_${3:-} settings=${PLAN_COPY:-}
