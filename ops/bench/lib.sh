@@ -179,3 +179,43 @@ timed_rehearsal() {
   echo "   $SUMMARY (exit $RC)"
   [[ $RC == 0 ]] || sed -n '/^#/,/^rehearse: [0-9]/p' "$WORK/rehearse.log" | head -20 | sed 's/^/   /'
 }
+
+# server_cpu <dir>: CPU seconds the server in <dir> has used so far, as "sessions background". Sessions are its
+# backends, walsenders and workers: live ones from /proc, ended ones from the postmaster's cutime/cstime (it reaps
+# them); background is the postmaster itself, checkpointer, background writer, walwriter and launchers. Take the
+# difference of two readings.
+server_cpu() {
+  python3 - "$(head -1 "$1/data/postmaster.pid")" <<'PY'
+import os, sys
+pm = sys.argv[1]
+tick = os.sysconf('SC_CLK_TCK')
+def stat(pid):
+    with open(f'/proc/{pid}/stat') as f:
+        rest = f.read().rsplit(')', 1)[1].split()
+    return rest[1], [int(x) for x in rest[11:15]]  # ppid; utime, stime, cutime, cstime
+BACKGROUND = ('checkpointer', 'background writer', 'walwriter', 'autovacuum launcher', 'logical replication launcher',
+              'archiver', 'logger', 'stats collector')
+_, t = stat(pm)
+background, sessions = t[0] + t[1], t[2] + t[3]
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        ppid, t = stat(pid)
+        if ppid != pm:
+            continue
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            title = f.read().decode(errors='replace')
+    except OSError:
+        continue
+    if any(title.startswith('postgres: ' + b) for b in BACKGROUND):
+        background += t[0] + t[1]
+    else:
+        sessions += t[0] + t[1]
+print(f'{sessions / tick:.2f} {background / tick:.2f}')
+PY
+}
+
+
+# disk_written: MB written to the machine's disks so far (all processes; whole disks from /proc/diskstats).
+disk_written() { awk '$3 ~ /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme[0-9]+n[0-9]+)$/ { s += $10 } END { printf "%.0f", s * 512 / 1e6 }' /proc/diskstats; }
+# wal_written <psql args...>: MB of WAL the server has written so far (pg_stat_wal, PostgreSQL 14+).
+wal_written() { psql -qAt "$@" -d postgres -c "SELECT round(wal_bytes / 1e6) FROM pg_stat_wal"; }

@@ -139,10 +139,31 @@ class LauncherIT {
     }
 
     @Test
-    void commandsThatWaitOnTheServersRunWithC1AloneAndCopyKeepsC2() throws Exception {
+    void commandsThatWaitOnTheServersRunWithC1AloneAndServerKeepsC2() throws Exception {
         assertThat(tieredStopAtLevel(Map.of(), "status", "--help")).isEqualTo(1);
         assertThat(tieredStopAtLevel(Map.of(), "catchup", "--help")).isEqualTo(1);
         assertThat(tieredStopAtLevel(Map.of(), "copy", "--help")).isEqualTo(4);
+        assertThat(tieredStopAtLevel(Map.of(), "server", "--help")).isEqualTo(4);
+    }
+
+    @Test
+    void copyAndWorkerOfAPostgresPlanRunWithC1AloneAndOfAMySqlPlanKeepC2() throws Exception {
+        Path postgres = plan("pg", "jdbc:postgresql://127.0.0.1:5432/a", "jdbc:postgresql://127.0.0.1:5433/b");
+        Path mysql = plan("my", "jdbc:mysql://127.0.0.1:3306/a", "jdbc:mariadb://127.0.0.1:3307/b");
+        assertThat(tieredStopAtLevel(Map.of(), "copy", "--plan", postgres.toString(), "--help")).isEqualTo(1);
+        assertThat(tieredStopAtLevel(Map.of(), "copy", "--plan=" + postgres, "--help")).isEqualTo(1);
+        assertThat(tieredStopAtLevel(Map.of(), "worker", "--plan", postgres.toString(), "--help")).isEqualTo(1);
+        assertThat(tieredStopAtLevel(Map.of(), "copy", "--plan", mysql.toString(), "--help")).isEqualTo(4);
+        assertThat(tieredStopAtLevel(Map.of(), "worker", "--plan", mysql.toString(), "--help")).isEqualTo(4);
+        // a plan the launcher cannot read keeps C2 (the command itself then says what is wrong)
+        assertThat(tieredStopAtLevel(Map.of(), "copy", "--plan", dir.resolve("missing.yml").toString(), "--help"))
+                .isEqualTo(4);
+        assertThat(tieredStopAtLevel(Map.of("LIVEMIGRATE_JIT", "full"), "copy", "--plan", postgres.toString(),
+                "--help")).isEqualTo(4);
+    }
+
+    @Test
+    void theJitSettingsChooseForEveryCommand() throws Exception {
         assertThat(tieredStopAtLevel(Map.of("LIVEMIGRATE_JIT", "full"), "catchup", "--help")).isEqualTo(4);
         assertThat(tieredStopAtLevel(Map.of("LIVEMIGRATE_JIT", "c1", "LIVEMIGRATE_CDS", "off"), "copy", "--help"))
                 .isEqualTo(1);
@@ -154,6 +175,11 @@ class LauncherIT {
         assertThat(bad.exit).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.output.strip()).isEqualTo(
                 "livemigrate: LIVEMIGRATE_JIT is 'fast'; set it to auto, c1 or full, or unset it");
+    }
+
+    private Path plan(String name, String sourceUrl, String targetUrl) throws IOException {
+        return Files.writeString(dir.resolve(name + ".yml"), "name: " + name + "\nsource: { url: \"" + sourceUrl
+                + "\", user: u }\ntarget: { url: \"" + targetUrl + "\", user: u }\ntables: { include: [\"a.*\"] }\n");
     }
 
     /** The JVM's TieredStopAtLevel for a run (1: C1 only; 4: C1 then C2), as the JVM prints its final flags. */
