@@ -12,16 +12,13 @@ import java.util.Map;
 /**
  * Per-key coalescing of the row changes of one target transaction, before any is written: only the last image of
  * each key survives (an unchanged TOAST value takes the earlier image's value), a delete replaces what the key held.
- * An image whose unchanged values nothing in the stream supplies is updated in place when it keeps its key; when it
- * takes a key (a key change, or a key deleted earlier in the batch) its unchanged values are read from the source
- * (docs/design.md, "Unchanged TOAST values").
  * Changes on different rows commute, so writing the survivors equals applying the changes one by one (docs/design.md,
  * rule 2: each is an absolute image). Holds no connection: {@link ChangeApplier} writes what {@link #drain} returns.
  */
 final class ChangeCoalescer {
 
     /** What survives for one key. */
-    sealed interface Op permits Upsert, Delete, FromSource {
+    sealed interface Op permits Upsert, Delete {
     }
 
     /** The row's last image. */
@@ -33,25 +30,15 @@ final class ChangeCoalescer {
     }
 
     /**
-     * The key's row is replaced by {@code image}, its unchanged values read from the source's row of that key as it
-     * is now, or removed when the source has no such row now.
-     */
-    record FromSource(Map<String, ColumnValue> image) implements Op {
-    }
-
-    /**
      * One table's survivors as they are written: the deletes, then the upserts grouped by the columns they set.
      *
      * @param deletes the deleted rows' keys, in the order the keys were first changed
      * @param full    whole images, by the columns they hold
      * @param partial images with unchanged values, by the columns they set: an update of the row in place
-     * @param fromSource images with unchanged values for keys whose target row is replaced: their keys are also in
-     *                   {@code deletes}, and they are written after the rest with those values read from the source
      */
     record TableBatch(TableId table, List<Map<String, ColumnValue>> deletes,
                       Map<List<String>, List<Map<String, ColumnValue>>> full,
-                      Map<List<String>, List<Map<String, ColumnValue>>> partial,
-                      List<Map<String, ColumnValue>> fromSource) {
+                      Map<List<String>, List<Map<String, ColumnValue>>> partial) {
     }
 
     private final Map<TableId, LinkedHashMap<List<String>, Op>> buffer = new LinkedHashMap<>();
@@ -62,26 +49,12 @@ final class ChangeCoalescer {
         return changes;
     }
 
-    /**
-     * The row becomes {@code image}; an earlier image of the key fills its unchanged values. Unchanged values left
-     * after a delete or a move to this key are read from the source.
-     */
+    /** The row becomes {@code image}; an earlier image of the key fills its unchanged values. */
     void upsert(TableInfo t, Map<String, ColumnValue> image) {
         Map<List<String>, Op> rows = buffer.computeIfAbsent(t.id(), k -> new LinkedHashMap<>());
         List<String> key = key(t, image);
         Op previous = rows.get(key);
-        if (previous instanceof Upsert u) {
-            rows.put(key, new Upsert(merged(u.image(), image)));
-        }
-        else if (previous instanceof FromSource f) {
-            replace(rows, key, merged(f.image(), image));
-        }
-        else if (previous instanceof Delete) {
-            replace(rows, key, image);
-        }
-        else {
-            rows.put(key, new Upsert(image));
-        }
+        rows.put(key, new Upsert(previous instanceof Upsert u ? merged(u.image(), image) : image));
         changes++;
     }
 
@@ -92,26 +65,25 @@ final class ChangeCoalescer {
     }
 
     /**
-     * An update from {@code before} (null when the source did not send it) to {@code after}: the same key is an
-     * upsert; a new key deletes the old and upserts the new, its unchanged values taken from the old key's image
-     * buffered here. Never from the target's row of the old key: the copy may have read that key in a later life
-     * (deleted and inserted again), so its values may not be the moved row's. What no image supplies is read from
-     * the source.
+     * An update from {@code before} (null when the source did not send it) to {@code after}. Taken in when it can be:
+     * the same key is an upsert; a new key deletes the old and upserts the new. A new key whose image still lacks
+     * unchanged values (nothing buffered for the old key has them) cannot be: the caller writes what is buffered and
+     * moves the row on the target, so those values come along.
+     *
+     * @return null when taken in; else the new image to move the row to, unchanged values filled where they could be
      */
-    void update(TableInfo t, Map<String, ColumnValue> before, Map<String, ColumnValue> after) {
+    Map<String, ColumnValue> update(TableInfo t, Map<String, ColumnValue> before, Map<String, ColumnValue> after) {
         if (before == null || key(t, before).equals(key(t, after))) {
             upsert(t, after);
-            return;
+            return null;
         }
         Map<String, ColumnValue> moved = merged(bufferedImage(t, key(t, before)), after);
+        if (hasUnchanged(moved)) {
+            return moved;
+        }
         delete(t, before);
-        replace(buffer.get(t.id()), key(t, moved), moved);
-        changes++;
-    }
-
-    /** The key's target row, whatever it holds, is replaced by {@code image}. */
-    private static void replace(Map<List<String>, Op> rows, List<String> key, Map<String, ColumnValue> image) {
-        rows.put(key, hasUnchanged(image) ? new FromSource(image) : new Upsert(image));
+        upsert(t, moved);
+        return null;
     }
 
     /** The survivors, table by table in the order tables were first changed; the coalescer is then empty. */
@@ -121,14 +93,9 @@ final class ChangeCoalescer {
             List<Map<String, ColumnValue>> deletes = new ArrayList<>();
             Map<List<String>, List<Map<String, ColumnValue>>> full = new LinkedHashMap<>();
             Map<List<String>, List<Map<String, ColumnValue>>> partial = new LinkedHashMap<>();
-            List<Map<String, ColumnValue>> fromSource = new ArrayList<>();
             for (Op op : e.getValue().values()) {
                 if (op instanceof Delete d) {
                     deletes.add(d.key());
-                }
-                else if (op instanceof FromSource f) {
-                    deletes.add(f.image());
-                    fromSource.add(f.image());
                 }
                 else if (op instanceof Upsert u) {
                     List<String> shape = new ArrayList<>();
@@ -141,7 +108,7 @@ final class ChangeCoalescer {
                             .add(u.image());
                 }
             }
-            batches.add(new TableBatch(e.getKey(), deletes, full, partial, fromSource));
+            batches.add(new TableBatch(e.getKey(), deletes, full, partial));
         }
         clear();
         return batches;

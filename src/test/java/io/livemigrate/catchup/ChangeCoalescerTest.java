@@ -102,8 +102,8 @@ class ChangeCoalescerTest {
 
     @Test
     void anUpdateThatKeepsItsKeyIsAnUpsert() {
-        coalescer.update(T, row(1, "a", "x"), row(1, "b", "x"));
-        coalescer.update(T, null, row(1, "c", KEEP));
+        assertThat(coalescer.update(T, row(1, "a", "x"), row(1, "b", "x"))).isNull();
+        assertThat(coalescer.update(T, null, row(1, "c", KEEP))).isNull();
         ChangeCoalescer.TableBatch b = coalescer.drain().get(0);
         assertThat(b.deletes()).isEmpty();
         assertThat(b.full().values()).singleElement().asList().containsExactly(row(1, "c", "x"));
@@ -112,46 +112,20 @@ class ChangeCoalescerTest {
     @Test
     void anUpdateOfTheKeyDeletesTheOldKeyAndUpsertsTheNew() {
         coalescer.upsert(T, row(1, "a", "doc"));
-        coalescer.update(T, row(1, "a", "doc"), row(5, "b", KEEP));
+        assertThat(coalescer.update(T, row(1, "a", "doc"), row(5, "b", KEEP))).as("the buffered image has the value")
+                .isNull();
         assertThat(coalescer.size()).isEqualTo(3);
         ChangeCoalescer.TableBatch b = coalescer.drain().get(0);
         assertThat(b.deletes()).containsExactly(row(1, "a", "doc"));
         assertThat(b.full().values()).singleElement().asList().containsExactly(row(5, "b", "doc"));
-        assertThat(b.fromSource()).isEmpty();
     }
 
-    /** The target's row of the old key may be another life of that key: its values are never moved. */
     @Test
-    void aKeyChangeLackingUnchangedValuesReplacesTheNewKeyFromTheSource() {
+    void aKeyChangeLackingUnchangedValuesIsLeftToAMoveOnTheTarget() {
         coalescer.upsert(T, row(9, "z", "z"));
-        coalescer.update(T, key(1), row(5, "b", KEEP));
-        assertThat(coalescer.size()).isEqualTo(3);
-        ChangeCoalescer.TableBatch b = coalescer.drain().get(0);
-        assertThat(b.deletes()).containsExactly(key(1), row(5, "b", KEEP));
-        assertThat(b.partial()).isEmpty();
-        assertThat(b.fromSource()).containsExactly(row(5, "b", KEEP));
-        assertThat(b.full().values()).singleElement().asList().containsExactly(row(9, "z", "z"));
-    }
-
-    @Test
-    void anUpdateInPlaceAfterTheKeyWasReplacedStillReadsTheSource() {
-        coalescer.delete(T, key(5));
-        coalescer.upsert(T, row(5, "a", KEEP));
-        coalescer.update(T, key(1), row(6, "b", KEEP));
-        coalescer.upsert(T, row(6, "c", KEEP));
-        ChangeCoalescer.TableBatch b = coalescer.drain().get(0);
-        assertThat(b.fromSource()).containsExactly(row(5, "a", KEEP), row(6, "c", KEEP));
-        assertThat(b.partial()).isEmpty();
-    }
-
-    @Test
-    void aWholeImageAfterAReplacedKeyNeedsNoSource() {
-        coalescer.update(T, key(1), row(5, "b", KEEP));
-        coalescer.upsert(T, row(5, "c", "doc"));
-        ChangeCoalescer.TableBatch b = coalescer.drain().get(0);
-        assertThat(b.fromSource()).isEmpty();
-        assertThat(b.deletes()).containsExactly(key(1));
-        assertThat(b.full().values()).singleElement().asList().containsExactly(row(5, "c", "doc"));
+        Map<String, ColumnValue> moved = coalescer.update(T, key(1), row(5, "b", KEEP));
+        assertThat(moved).isEqualTo(row(5, "b", KEEP));
+        assertThat(coalescer.size()).as("nothing taken in").isEqualTo(1);
     }
 
     @Test
