@@ -4,6 +4,7 @@ import io.livemigrate.plan.Schedule;
 import org.quartz.CronTrigger;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
+import org.quartz.JobPersistenceException;
 import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -12,6 +13,7 @@ import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -30,7 +32,41 @@ final class ScheduleRegistrar {
     private ScheduleRegistrar() {
     }
 
+    /** Attempts at registering while other servers register the same schedules at the same moment. */
+    private static final int ATTEMPTS = 5;
+
+    /**
+     * Registers {@code schedules}. Two servers starting together can both find a job missing and both insert it: the
+     * store refuses the second insert (a duplicate key, not {@link ObjectAlreadyExistsException}), and registering
+     * again then finds what the other server stored.
+     */
     static void register(Scheduler scheduler, String plan, List<Schedule> schedules) throws SchedulerException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                registerOnce(scheduler, plan, schedules);
+                return;
+            }
+            catch (JobPersistenceException e) {
+                if (attempt >= ATTEMPTS || !duplicateKey(e)) {
+                    throw e;
+                }
+                log.info("another server stored the schedules of plan '{}' at the same moment; registering again",
+                        plan);
+            }
+        }
+    }
+
+    private static boolean duplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void registerOnce(Scheduler scheduler, String plan, List<Schedule> schedules)
+            throws SchedulerException {
         for (Schedule s : schedules) {
             JobDetail job = ScheduleTriggers.job(plan, s);
             Trigger trigger = ScheduleTriggers.trigger(plan, s, job);
