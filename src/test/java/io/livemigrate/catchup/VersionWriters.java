@@ -122,15 +122,11 @@ final class VersionWriters implements AutoCloseable {
     }
 
     /** Waits until {@code more} transactions beyond now have committed. */
-    void awaitMoreCommitted(long more) throws InterruptedException {
+    void awaitMoreCommitted(long more) {
         long target = committed.get() + more;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (committed.get() < target) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("writers committed only " + committed.get() + " of " + target + " in 120 s");
-            }
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await("writers committing " + more + " more transactions")
+                .atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> committed.get() >= target);
     }
 
     @Override
