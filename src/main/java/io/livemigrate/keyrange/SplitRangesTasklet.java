@@ -4,6 +4,7 @@ import io.livemigrate.core.MigrationResources;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.engine.TableId;
 import io.livemigrate.engine.TableInfo;
+import io.livemigrate.plan.CopyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -46,7 +47,7 @@ public class SplitRangesTasklet implements Tasklet {
         try (Connection source = resources.source().getConnection()) {
             for (TableId id : tables) {
                 TableInfo table = resources.sourceTable(id);
-                int wanted = rangesFor(table.estimatedRows());
+                int wanted = rangesFor(table.estimatedRows(), resources.plan().copy());
                 List<KeyValue> bounds = wanted > 1 ? resources.engine().sampleBoundaries(source, table, wanted) : List.of();
                 KeyValue lower = null;
                 for (KeyValue bound : bounds) {
@@ -61,9 +62,15 @@ public class SplitRangesTasklet implements Tasklet {
         return RepeatStatus.FINISHED;
     }
 
-    int rangesFor(long estimatedRows) {
-        long partitionRows = resources.plan().copy().partitionRows();
-        long wanted = (estimatedRows + partitionRows - 1) / partitionRows;
-        return (int) Math.max(1, Math.min(MAX_RANGES_PER_TABLE, wanted));
+    /**
+     * Ranges for a table of about {@code estimatedRows}: one per {@code partition-rows}, and never fewer than the copy
+     * has threads while each range still holds at least a chunk. Without that floor a table of 1-2 million rows got one
+     * or two ranges, so two of four threads copied it while the others had nothing to do (docs/design.md, step 3 of
+     * "How the copy works").
+     */
+    static int rangesFor(long estimatedRows, CopyOptions copy) {
+        long bySize = (estimatedRows + copy.partitionRows() - 1) / copy.partitionRows();
+        long byThreads = Math.min(copy.threads(), estimatedRows / copy.chunkRows());
+        return (int) Math.max(1, Math.min(MAX_RANGES_PER_TABLE, Math.max(bySize, byThreads)));
     }
 }
