@@ -15,10 +15,18 @@
 #     sampled every 200 ms as now() minus the source commit time the target's livemigrate.catchup_state holds (0 when
 #     the target's position is the source's WAL end); prints p50/p99/max.
 #
+#  3. Highest sustained rate: for the native subscription and for each plan in SUSTAIN_THREADS (default
+#     APPLY_THREADS), caught up first and then running, `pgbench -N -c CLIENTS -R r` for SUSTAIN_SECONDS at each rate r
+#     of RATES in turn; lag is read every 200 ms on the target as its clock minus a heartbeat row the source stamps
+#     every 100 ms (the same replicated row for every consumer, so both are measured alike). The highest rate whose p99
+#     lag stays under 1 s is what the consumer sustains (with the rate pgbench reached: the source on the same cores
+#     may not reach the rate asked); the search ends at the first rate over it. SUSTAIN=off skips it.
+#
 # Needs: PostgreSQL with wal_level=logical at PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432 postgres, trust auth),
 # pgbench, pg_dump, psql, and target/livemigrate.jar (./mvnw -q -DskipTests package), run through bin/livemigrate (lib.sh).
 # Usage: ops/bench/catchup-bench.sh   (SCALE=10 CLIENTS=4 SECONDS_LOAD=30 APPLY_THREADS="1 2 4"
-#        WORKLOADS="independent hot" STEADY_THREADS=1 to change sizes; STEADY=off skips part 2)
+#        WORKLOADS="independent hot" STEADY_THREADS=1 RATES="500 1000 2000" SUSTAIN_SECONDS=20 to change sizes;
+#        STEADY=off skips part 2, SUSTAIN=off part 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-10}
@@ -28,6 +36,9 @@ APPLY_THREADS=${APPLY_THREADS:-1 2 4}
 APPLY_THREADS=${APPLY_THREADS//,/ }
 WORKLOADS=${WORKLOADS:-independent hot}
 STEADY_THREADS=${STEADY_THREADS:-${APPLY_THREADS%% *}}
+SUSTAIN_THREADS=${SUSTAIN_THREADS:-$APPLY_THREADS}
+RATES=${RATES:-500 1000 1500 2000 3000 4000 6000}
+SUSTAIN_SECONDS=${SUSTAIN_SECONDS:-20}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
@@ -41,6 +52,7 @@ REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
 lm() { local t=$1; shift; (cd "$WORK" && livemigrate "$@" --plan "$(plan_of "$t")" --repository "$REPO"); }
 
 cleanup() {
+  [[ -n "${HEARTBEAT_PID:-}" ]] && kill "$HEARTBEAT_PID" 2>/dev/null || true
   [[ -n "${CATCHUP_PID:-}" ]] && kill "$CATCHUP_PID" 2>/dev/null && wait "$CATCHUP_PID" 2>/dev/null || true
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null 2>&1 || true
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub SET (slot_name = NONE)" >/dev/null 2>&1 || true
@@ -57,7 +69,8 @@ wal_end() { psql -qAt -d "$SRC" -c "SELECT pg_current_wal_lsn()"; }
 for db in $SRC $NAT $(for t in $APPLY_THREADS; do tgt_db "$t"; done); do dropdb --if-exists --force "$db"; createdb "$db"; done
 echo "== setup: pgbench -i -s $SCALE, history keyed; one plan per apply-threads value: $APPLY_THREADS"
 pgbench -i -q -s "$SCALE" "$SRC" >/dev/null 2>&1
-psql -qAt -d "$SRC" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" -c "VACUUM ANALYZE" >/dev/null
+psql -qAt -d "$SRC" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" -c "VACUUM ANALYZE" \
+  -c "CREATE TABLE lm_heartbeat (id int PRIMARY KEY, ts timestamptz)" -c "INSERT INTO lm_heartbeat VALUES (1, now())" >/dev/null
 for t in $APPLY_THREADS; do
   cat > "$(plan_of "$t")" <<YAML
 name: cbench_t$t
@@ -74,7 +87,7 @@ YAML
     || { cat "$WORK/first-catchup-t$t.log"; exit 1; }
 done
 # The native side starts from the same state: its slot now (no writes in between), then a dump of the data.
-psql -qAt -d "$SRC" -c "CREATE PUBLICATION lm_cbench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history" \
+psql -qAt -d "$SRC" -c "CREATE PUBLICATION lm_cbench_pub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history, lm_heartbeat" \
   -c "SELECT pg_create_logical_replication_slot('lm_cbench_native', 'pgoutput')" >/dev/null
 pg_dump -s "$SRC" | psql -q -d "$NAT" >/dev/null
 pg_dump -a "$SRC" | psql -q -d "$NAT" >/dev/null
@@ -128,7 +141,7 @@ for workload in $WORKLOADS; do
   done
 done
 
-[[ "${STEADY:-on}" == off ]] && exit 0
+steady_state() {
 echo "== steady state: catch-up ($STEADY_THREADS apply connection(s)) running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"
 (cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$STEADY_THREADS")" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
 CATCHUP_PID=$!
@@ -149,3 +162,59 @@ CATCHUP_PID=
 sort -g "$WORK/lag.txt" | awk '{a[NR]=$1} END {printf "   lag samples %d: p50 %.3f s, p99 %.3f s, max %.3f s\n", NR, a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}'
 grep "tps = " "$WORK/pgbench2.log" | head -1 | sed 's/^/   pgbench /'
 grep -E "catchup: lag|ERROR|error" "$WORK/steady.log" | tail -${STEADY_LOG_LINES:-3} | sed 's/^/   /'
+}
+
+# Every 200 ms, the target's clock minus the heartbeat the source stamped (psql's \watch: one session, no forks).
+LAG_QUERY='SELECT greatest(0, extract(epoch FROM clock_timestamp() - ts)) FROM lm_heartbeat \watch 0.2'
+p99() { sort -g "$1" | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else printf "%.3f", a[int((NR - 1) * 0.99) + 1] }'; }
+
+# sustain <label> <target database>: with that consumer running and caught up, steps through RATES.
+sustain() {
+  local label=$1 db=$2 best=none r lag tps
+  for r in $RATES; do
+    until [[ $(psql -qAt -d "$db" -c "SELECT extract(epoch FROM clock_timestamp() - ts) < 0.5 FROM lm_heartbeat") == t ]]; do sleep 0.2; done
+    : > "$WORK/sustain.lag"
+    pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -R "$r" -T "$SUSTAIN_SECONDS" "$SRC" > "$WORK/sustain.pgbench" 2>&1 &
+    local load=$!
+    sleep 2 # the consumer's own start-up of the step is not lag
+    psql -qAt -d "$db" <<< "$LAG_QUERY" >> "$WORK/sustain.lag" 2>/dev/null &
+    local sampler=$!
+    wait "$load" || true
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    lag=$(p99 "$WORK/sustain.lag")
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/sustain.pgbench" | head -1)
+    printf '   %-34s rate %5d/s asked, %6.0f/s reached: lag p99 %s s\n' "$label" "$r" "${tps:-0}" "$lag"
+    if (( $(echo "$lag < 1" | bc -l) )); then best="$r (reached ${tps%.*}/s)"; else break; fi
+  done
+  SUSTAINED[$label]=$best
+}
+
+sustained_rates() {
+  echo "== highest sustained rate with lag under 1 s: pgbench -N -c $CLIENTS -R <rate> for $SUSTAIN_SECONDS s per rate"
+  psql -qAt -d "$SRC" <<< 'UPDATE lm_heartbeat SET ts = clock_timestamp() \watch 0.1' > /dev/null 2>&1 &
+  HEARTBEAT_PID=$!
+  declare -gA SUSTAINED=()
+  local t end
+  end=$(wal_end)
+  psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub ENABLE" >/dev/null
+  until [[ $(psql -qAt -d "$SRC" -c "SELECT confirmed_flush_lsn >= '$end' FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'") == t ]]; do sleep 0.1; done
+  sustain "native subscription" "$NAT"
+  psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
+  for t in $SUSTAIN_THREADS; do
+    lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/sustain-first-t$t.log" 2>&1 || { cat "$WORK/sustain-first-t$t.log"; exit 1; }
+    (cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$t")" --repository "$REPO" > "$WORK/sustain-t$t.log" 2>&1) &
+    CATCHUP_PID=$!
+    sustain "livemigrate, $t apply connection(s)" "$(tgt_db "$t")"
+    lm "$t" stop > /dev/null 2>&1 || true
+    wait "$CATCHUP_PID" 2>/dev/null || true
+    CATCHUP_PID=
+  done
+  kill "$HEARTBEAT_PID" 2>/dev/null || true
+  for label in "native subscription" $(for t in $SUSTAIN_THREADS; do echo "t$t"; done); do
+    [[ $label == t* ]] && label="livemigrate, ${label#t} apply connection(s)"
+    printf '   sustained  %-34s %s/s\n' "$label" "${SUSTAINED[$label]}"
+  done
+}
+
+[[ "${STEADY:-on}" == off ]] || steady_state
+[[ "${SUSTAIN:-on}" == off ]] || sustained_rates
