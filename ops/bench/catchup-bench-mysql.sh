@@ -12,13 +12,20 @@
 #   steady state: catch-up running while the same sysbench load runs; every 0.1 s the source's binlog head is
 #                sampled, and a sample's lag is the time until the position the target's livemigrate.catchup_state
 #                holds reaches it (binlog event times have whole seconds only, too coarse to measure with)
+#   highest sustained rate: the replica (both threads running) and each plan in SUSTAIN_THREADS (default
+#                APPLY_THREADS), caught up first and then running, under `sysbench oltp_write_only --rate=r` for
+#                SUSTAIN_SECONDS at each rate r of RATES in turn; lag is read every 200 ms on each consumer as its
+#                clock minus a heartbeat row (microseconds) the source stamps every 100 ms, the same replicated row
+#                for both. The highest rate whose p99 lag stays under 1 s is what the consumer sustains; the search
+#                ends at the first rate over it. SUSTAIN=off skips it.
 #
 # The local MariaDB on 3306 may run with log_bin off (and may not be restarted), so this starts its own pair:
 # a source mariadbd with --log-bin --binlog-format=ROW --binlog-row-image=FULL on $SRC_PORT and a replica on
 # $REP_PORT, and a third as the livemigrate target on $TGT_PORT. Data directories live under a temp dir.
 # Needs: /usr/sbin/mariadbd, mariadb-install-db, mariadb, sysbench, target/livemigrate.jar.
 # Usage: ops/bench/catchup-bench-mysql.sh   (ROWS=200000 TIME=30 THREADS=4 SRC_PORT=3316 REP_PORT=3317 TGT_PORT=3318
-#        APPLY_THREADS="1 2 4" WORKLOADS="independent hot" STEADY_THREADS=1; STEADY=off skips the steady state)
+#        APPLY_THREADS="1 2 4" WORKLOADS="independent hot" STEADY_THREADS=1 RATES="250 500 1000" SUSTAIN_SECONDS=20;
+#        STEADY=off skips the steady state, SUSTAIN=off the sustained rates)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-200000}
@@ -29,6 +36,9 @@ APPLY_THREADS=${APPLY_THREADS:-1 2 4}
 APPLY_THREADS=${APPLY_THREADS//,/ }
 WORKLOADS=${WORKLOADS:-independent hot}
 STEADY_THREADS=${STEADY_THREADS:-${APPLY_THREADS%% *}}
+SUSTAIN_THREADS=${SUSTAIN_THREADS:-$APPLY_THREADS}
+RATES=${RATES:-250 500 750 1000 1500 2000 3000}
+SUSTAIN_SECONDS=${SUSTAIN_SECONDS:-20}
 # the hot workload's row choice: a Pareto distribution that puts about 90% of sysbench's row picks on the first ten
 # of 200,000 rows (x = n * r^(ln h / ln(1 - h)), exponent about 94)
 HOT_RAND=${HOT_RAND:---rand-type=pareto --rand-pareto-h=0.035}
@@ -55,7 +65,8 @@ bench_mysql_catchup() {
   start_mariadbd "$MYWORK/tgt" "$TGT_PORT" 13
 
   # 1. the table everywhere, same rows (the copy phase is not what is measured here)
-  $src -e "CREATE DATABASE sb"
+  $src -e "CREATE DATABASE sb; CREATE TABLE sb.lm_heartbeat (id int PRIMARY KEY, ts datetime(6));
+           INSERT INTO sb.lm_heartbeat VALUES (1, NOW(6))"
   sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
     --mysql-db=sb --tables=1 --table-size="$ROWS" prepare > /dev/null
   mariadb-dump -h127.0.0.1 -P"$SRC_PORT" -uroot --databases sb | $rep
@@ -146,6 +157,61 @@ YAML
   done
 
   [ "${STEADY:-on}" = off ] || steady_state_lag "$src" "$tgt"
+  [ "${SUSTAIN:-on}" = off ] || sustained_rates "$src" "$rep" "$tgt"
+}
+
+# lag_samples <client> <database> <file>: in the background, every 200 ms, that consumer's clock minus the heartbeat
+# the source stamped; the client's pid in SAMPLER.
+lag_samples() {
+  while :; do echo "SELECT TIMESTAMPDIFF(MICROSECOND, ts, NOW(6)) / 1e6 FROM $2.lm_heartbeat;"; sleep 0.2; done \
+    | $1 -N --unbuffered >> "$3" 2> /dev/null &
+  SAMPLER=$!
+}
+
+# sustain <label> <client> <database>: with that consumer running and caught up, steps through RATES.
+sustain() {
+  local label=$1 client=$2 db=$3 best=none r lag tps
+  for r in $RATES; do
+    until [ "$($client -N -e "SELECT TIMESTAMPDIFF(MICROSECOND, ts, NOW(6)) < 500000 FROM $db.lm_heartbeat")" = 1 ]; do sleep 0.2; done
+    sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SRC_PORT" --mysql-user=root \
+      --mysql-db=sb --tables=1 --table-size="$ROWS" --threads="$THREADS" --rate="$r" --time="$SUSTAIN_SECONDS" \
+      --report-interval=0 run > "$MYWORK/sustain.sysbench" &
+    local load=$!
+    sleep 2 # the step's own start is not lag
+    : > "$MYWORK/sustain.lag"
+    lag_samples "$client" "$db" "$MYWORK/sustain.lag"
+    wait "$load" || true
+    kill "$SAMPLER" 2> /dev/null || true
+    lag=$(sort -g "$MYWORK/sustain.lag" | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else printf "%.3f", a[int((NR - 1) * 0.99) + 1] }')
+    tps=$(sed -n 's/.*transactions: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' "$MYWORK/sustain.sysbench" | head -1)
+    printf 'MariaDB    %-36s rate %5d/s asked, %6.0f/s reached: lag p99 %s s\n' "$label" "$r" "${tps:-0}" "$lag"
+    if [ "$(echo "$lag < 1" | bc -l)" = 1 ]; then best="$r (reached ${tps%.*}/s)"; else break; fi
+  done
+  SUSTAINED+=("$label: $best/s")
+}
+
+sustained_rates() { # source-client replica-client target-client
+  local src=$1 rep=$2 tgt=$3 t catchup heartbeat
+  echo "== MariaDB highest sustained rate with lag under 1 s: sysbench oltp_write_only --threads=$THREADS --rate=<rate> for $SUSTAIN_SECONDS s per rate"
+  while :; do echo "UPDATE sb.lm_heartbeat SET ts = NOW(6) WHERE id = 1;"; sleep 0.1; done | $src > /dev/null 2>&1 &
+  heartbeat=$!
+  PIDS+=("$heartbeat")
+  SUSTAINED=()
+  $rep -e "START SLAVE"
+  sustain "native replica" "$rep" sb
+  $rep -e "STOP SLAVE SQL_THREAD"
+  for t in $SUSTAIN_THREADS; do
+    (cd "$MYWORK" && livemigrate catchup --plan "$(mysql_plan "$t")" --until-caught-up --max-lag 1s \
+        > "$MYWORK/sustain-first-t$t.log" 2>&1) || { cat "$MYWORK/sustain-first-t$t.log"; exit 1; }
+    (cd "$MYWORK" && exec_livemigrate catchup --plan "$(mysql_plan "$t")" > "$MYWORK/sustain-t$t.log" 2>&1) &
+    catchup=$!
+    PIDS+=("$catchup")
+    sustain "livemigrate, $t apply connection(s)" "$tgt" "sb_t$t"
+    (cd "$MYWORK" && livemigrate stop --plan "$(mysql_plan "$t")" > /dev/null 2>&1) || true
+    wait "$catchup" 2> /dev/null || true
+  done
+  kill "$heartbeat" 2> /dev/null || true
+  printf 'MariaDB    sustained  %s\n' "${SUSTAINED[@]}"
 }
 
 # Lag of a running catch-up under the same load: per 0.1 s sample of the source's binlog head, the time until the

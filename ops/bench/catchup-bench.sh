@@ -10,7 +10,9 @@
 #     updates one of the SCALE rows of pgbench_branches (and one of the tellers), so parallel apply must keep them in
 #     order. Then `catchup --until-caught-up --max-lag 0` (JVM start included) is timed for each plan in turn, then
 #     the subscription draining to the source's WAL end (ALTER SUBSCRIPTION ENABLE until the slot's
-#     confirmed_flush_lsn reaches it). Prints each drain in source transactions/s and as a ratio to the native one.
+#     confirmed_flush_lsn reaches it). Prints each drain in source transactions/s and as a ratio to the native one,
+#     with the CPU seconds of the JVM and of the server's processes by kind (walsender, backend: the apply
+#     sessions, logical: the subscription's apply worker) over the drain.
 #  2. Steady state: catch-up running (STEADY_THREADS apply connections) while `pgbench -N -c 4 -T 30` runs; lag
 #     sampled every 200 ms as now() minus the source commit time the target's livemigrate.catchup_state holds (0 when
 #     the target's position is the source's WAL end); prints p50/p99/max.
@@ -64,6 +66,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The server's CPU over a drain, by kind of process (server-cpu.py): one line "total T (walsender W, backend B, ...)".
+PG_PID=$(head -1 "$(psql -qAt -d postgres -c "SHOW data_directory")/postmaster.pid")
+cpu_line() { awk '$1 == "total" { t = $2; next } { k = k (k ? ", " : "") $1 " " $2 } END { printf "%s (%s)", t, k }'; }
 wal_end() { psql -qAt -d "$SRC" -c "SELECT pg_current_wal_lsn()"; }
 
 for db in $SRC $NAT $(for t in $APPLY_THREADS; do tgt_db "$t"; done); do dropdb --if-exists --force "$db"; createdb "$db"; done
@@ -114,26 +119,33 @@ for workload in $WORKLOADS; do
   END=$(wal_end)
   BACKLOG=$(psql -qAt -d "$SRC" -c "SELECT pg_size_pretty(pg_wal_lsn_diff('$END', confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'")
   echo "   $TX transactions, $BACKLOG of WAL"
-  declare -A LM_S=() STREAM_S=()
+  declare -A LM_S=() STREAM_S=() CPU=()
   for t in $APPLY_THREADS; do
-    t0=$(now); lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/drain-$workload-t$t.log" 2>&1 \
-      || { cat "$WORK/drain-$workload-t$t.log"; exit 1; }; t1=$(now)
+    cpu_start "$PG_PID"
+    t0=$(now)
+    { TIMEFORMAT='%U %S'; time lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/drain-$workload-t$t.log" 2>&1 \
+      || { cat "$WORK/drain-$workload-t$t.log"; exit 1; }; } 2> "$WORK/drain.time"
+    t1=$(now)
+    CPU[$t]="java $(awk '{ printf "%.1f", $1 + $2 }' "$WORK/drain.time"), server $(cpu_stop | cpu_line)"
     LM_S[$t]=$(secs "$t0" "$t1")
     # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
     STREAM_S[$t]=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$WORK/drain-$workload-t$t.log" | tail -1)
   done
+  cpu_start "$PG_PID"
   t0=$(now)
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub ENABLE" >/dev/null
   until [[ $(psql -qAt -d "$SRC" -c "SELECT confirmed_flush_lsn >= '$END' FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'") == t ]]; do sleep 0.05; done
   t1=$(now)
+  NAT_CPU="server $(cpu_stop | cpu_line)"
   NAT_S=$(secs "$t0" "$t1")
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
   for t in $APPLY_THREADS; do same_data "$(tgt_db "$t")"; done
   same_data "$NAT"
-  printf '   %-34s %6.1f s  %8.0f tx/s\n' "native subscription" "$NAT_S" "$(echo "$TX / $NAT_S" | bc -l)"
+  printf '   %-34s %6.1f s  %8.0f tx/s  CPU s: %s\n' "native subscription" "$NAT_S" "$(echo "$TX / $NAT_S" | bc -l)" "$NAT_CPU"
   for t in $APPLY_THREADS; do
-    printf '   %-34s %6.1f s  %8.0f tx/s  %.2fx native (JVM start included)\n' "livemigrate, $t apply connection(s)" \
-      "${LM_S[$t]}" "$(echo "$TX / ${LM_S[$t]}" | bc -l)" "$(echo "$NAT_S / ${LM_S[$t]}" | bc -l)"
+    printf '   %-34s %6.1f s  %8.0f tx/s  %.2fx native (JVM start included)  CPU s: %s\n' \
+      "livemigrate, $t apply connection(s)" "${LM_S[$t]}" "$(echo "$TX / ${LM_S[$t]}" | bc -l)" \
+      "$(echo "$NAT_S / ${LM_S[$t]}" | bc -l)" "${CPU[$t]}"
     if [[ -n "${STREAM_S[$t]}" ]]; then
       printf '   %-34s %6.1f s  %8.0f tx/s  %.2fx native (stream open to caught up)\n' "  streaming" \
         "${STREAM_S[$t]}" "$(echo "$TX / ${STREAM_S[$t]}" | bc -l)" "$(echo "$NAT_S / ${STREAM_S[$t]}" | bc -l)"
