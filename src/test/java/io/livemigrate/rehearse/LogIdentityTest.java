@@ -28,21 +28,21 @@ class LogIdentityTest {
     @Test
     void aGrownLogIsTheSameAndAnotherLogAtThePathIsRefusedWithHostPathAndWhatToDo() throws Exception {
         Path log = dir.resolve("postgresql.csv");
-        Files.writeString(log, line(1, "SELECT 1"));
+        Files.writeString(log, line(1, "SELECT 1") + line(2, "SELECT 2"));
         String identity = LogIdentity.of(StatementLog.open(log, PG)).encode();
 
-        Files.writeString(log, line(2, "SELECT 2"), StandardOpenOption.APPEND);
+        Files.writeString(log, line(3, "SELECT 3"), StandardOpenOption.APPEND);
         assertThat(LogIdentity.openSame(log, PG, identity, "worker-host").path()).isEqualTo(log);
 
-        Files.writeString(log, line(3, "SELECT 3") + line(4, "SELECT 4"));
+        Files.writeString(log, line(4, "SELECT 4") + line(5, "SELECT 5"));
         assertThatThrownBy(() -> LogIdentity.openSame(log, PG, identity, "worker-host"))
                 .isInstanceOf(RehearsalInputException.class)
                 .hasMessageContaining("on host worker-host").hasMessageContaining(log.toString())
                 .hasMessageContaining("starts with other bytes").hasMessageContaining("same log at the same path");
 
-        Files.writeString(log, line(1, "SELECT 1").substring(0, 60) + "\n");
+        Files.writeString(log, line(1, "SELECT 1")); // an older, shorter copy
         assertThatThrownBy(() -> LogIdentity.openSame(log, PG, identity, "worker-host"))
-                .hasMessageContaining("fewer than the");
+                .hasMessageContaining("on host worker-host").hasMessageContaining("fewer than the");
 
         Files.delete(log);
         assertThatThrownBy(() -> LogIdentity.openSame(log, PG, identity, "worker-host"))
