@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * partitions (session groups) run on both workers, which read the log at the same path and check it is the manager's;
  * a clean replay exits 0 with every comparable statement compared; a row changed on the target behind catch-up's back
  * is a result difference of the queries that read it, with the fingerprint and the row, exit 3; the report, on the
- * manager, counts what the workers replayed. {@code --follow} is refused on remote workers with exit 2 and nothing
- * written.
+ * manager, counts what the workers replayed. {@code stop --job rehearse} ends the partitions on the workers, held by
+ * a paused throttle, and the rehearsal resumes counting every statement once. {@code --follow} is refused on remote
+ * workers with exit 2 and nothing written.
  */
 class RemoteRehearseTest {
 
@@ -130,6 +131,35 @@ class RemoteRehearseTest {
                     .contains("'changed on target'").contains("'item 7'");
             assertThat(a.output()).contains("running rehearse-replay:sessions");
             assertThat(b.output()).contains("running rehearse-replay:sessions");
+            long statements = number(m.output(), "DIFFERENCES: ([\\d,]+) statement\\(s\\)");
+
+            // 'stop --job rehearse' reaches partitions on the workers, even held by a paused throttle; run again,
+            // the rehearsal resumes after what they handed out and counts every statement once
+            try (Connection t = m.target()) {
+                execute(t, "UPDATE items SET name = 'item 7' WHERE id = 7");
+            }
+            assertThat(m.run("throttle", "--pause")).as(m.output()).isZero();
+            Path managerLog = dir.resolve("manager.log");
+            Process manager = scaleOut.start("rehearse", managerLog, "--log", log, "--workers", "remote",
+                    "--sessions", "4", "--min-gap", "60s");
+            ScaleOutFixture.await("a rehearse partition running on a worker", manager, managerLog,
+                    () -> !scaleOut.query("SELECT S.STEP_EXECUTION_ID FROM BATCH_STEP_EXECUTION S JOIN "
+                            + "LIVEMIGRATE_PARTITION_LEASE L ON L.STEP_EXECUTION_ID = S.STEP_EXECUTION_ID WHERE "
+                            + "S.STATUS = 'STARTED' AND S.STEP_NAME LIKE 'rehearse-replay:%'").isEmpty());
+            assertThat(m.run("stop", "--job", "rehearse")).as(m.output()).isZero();
+            assertThat(manager.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the manager ends").isTrue();
+            assertThat(manager.exitValue()).as(java.nio.file.Files.readString(managerLog)).isEqualTo(1);
+            assertThat(java.nio.file.Files.readString(managerLog)).contains("rehearse: stopped");
+            assertThat(scaleOut.query("SELECT DISTINCT STATUS FROM BATCH_STEP_EXECUTION WHERE STEP_NAME LIKE "
+                    + "'rehearse-replay:%' AND JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) FROM "
+                    + "BATCH_JOB_EXECUTION)")).as("the workers' partitions stopped").contains("STOPPED")
+                    .doesNotContain("STARTED", "STARTING", "FAILED");
+            assertThat(m.run("throttle", "--resume")).as(m.output()).isZero();
+            assertThat(m.run("rehearse", "--log", log, "--workers", "remote", "--sessions", "4", "--min-gap", "60s"))
+                    .as(m.output()).isZero();
+            // the statements a stop caught are counted as not replayed, never again
+            assertThat(m.output()).contains("(resumed): " + String.format("%,d statement(s)", statements))
+                    .contains("not replayed: the rehearsal was stopped before its replay finished");
         }
         finally {
             catchup.destroy();
