@@ -1,19 +1,19 @@
 package io.livemigrate.cli;
 
-import io.livemigrate.core.JobContexts;
 import io.livemigrate.core.ResumableJobRunner;
 import io.livemigrate.engine.Engines;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.rehearse.Regressions;
 import io.livemigrate.rehearse.RehearsalInputException;
-import io.livemigrate.rehearse.RehearsalProgress;
+import io.livemigrate.rehearse.RehearsalExecutions;
 import io.livemigrate.rehearse.RehearsalRuns;
-import io.livemigrate.rehearse.RehearsalStop;
 import io.livemigrate.rehearse.RehearsalStore;
 import io.livemigrate.rehearse.RehearseJobConfiguration;
 import io.livemigrate.rehearse.RehearseOptions;
 import io.livemigrate.repository.RehearsalHistory;
 import io.livemigrate.rehearse.StatementLog;
+import io.livemigrate.scaleout.ScaleOutContexts;
+import io.livemigrate.scaleout.ScaleOutSettings;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -42,6 +42,9 @@ class RehearseCommand implements Callable<Integer> {
 
     @Mixin
     PlanOptions options;
+
+    @Mixin
+    WorkersOptions workers;
 
     @Option(names = "--log", required = true, paramLabel = "<file or dir>",
             description = "The source's statement log: PostgreSQL csvlog/jsonlog, MySQL/MariaDB slow or general log.")
@@ -93,14 +96,21 @@ class RehearseCommand implements Callable<Integer> {
             System.err.println("rehearse: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        try (ConfigurableApplicationContext ctx = JobContexts.open(plan, options.repositoryLocation(),
+        ScaleOutSettings remote = workers.resolve(options, plan);
+        String refused = remote == null ? null : refusedRemotely(opts);
+        if (refused != null) {
+            System.err.println("rehearse: " + refused);
+            return ExitCodes.BAD_INPUT;
+        }
+        try (ConfigurableApplicationContext ctx = ScaleOutContexts.manager(plan, options.repositoryLocation(), remote,
                 Map.of("rehearseOptions", opts), RehearseJobConfiguration.class)) {
             JobRepository repository = ctx.getBean(JobRepository.class);
             boolean catchup = ResumableJobRunner.lastExecution(repository, "catchup", plan.name())
                     .map(e -> e.getStatus().isRunning()).orElse(false);
-            System.out.printf(Locale.ROOT, "rehearse: plan '%s', %s %s, %d session(s), %s, sample %s%s%n", plan.name(),
-                    statementLog.format().name(), log, sessions, opts.rate() > 0 ? opts.rate() + " statements/s at most"
-                            : "no rate limit", sample, follow ? ", following" : "");
+            System.out.printf(Locale.ROOT, "rehearse: plan '%s', %s %s, %d session(s)%s, %s, sample %s%s%n",
+                    plan.name(), statementLog.format().name(), log, sessions, remote != null ? " on remote workers"
+                            : "", opts.rate() > 0 ? opts.rate() + " statements/s at most" : "no rate limit", sample,
+                    follow ? ", following" : "");
             System.out.println(catchup ? "rehearse: catch-up is running: results are compared at matched positions"
                     : "rehearse: catch-up is not running: timing only, results are NOT compared "
                     + "(start 'livemigrate catchup' to compare them)");
@@ -115,34 +125,55 @@ class RehearseCommand implements Callable<Integer> {
             boolean resumed;
             // Ctrl-C or SIGTERM ends a followed log as 'stop' does, here in-process: the partitions end their input
             // and the same execution goes on to its report.
-            try (AutoCloseable signals = follow ? TerminationSignals.stopWith(ctx.getBean(RehearsalStop.class)::request)
+            RehearsalExecutions executions = ctx.getBean(RehearsalExecutions.class);
+            try (AutoCloseable signals = follow ? TerminationSignals.stopWith(executions.processStop()::request)
                     : () -> { }) {
                 outcome = runner.run(job, RehearsalRuns.next(repository, plan.name(), opts));
                 resumed = outcome.resumed();
                 if (follow && outcome.execution().getStatus() == BatchStatus.STOPPED) {
-                    // 'stop' ended the followed log. Run again in this process, with the stop still requested, the
-                    // partitions read no log and hand out nothing: only the report step works
+                    // 'stop' ended the followed log. Run again in this process, with every execution's stop requested,
+                    // the partitions read no log and hand out nothing: only the report step works
+                    executions.processStop().request();
                     System.out.println("rehearse: stopped following (execution " + outcome.execution().getId()
                             + "); reporting what was replayed");
                     outcome = runner.run(job, RehearsalRuns.next(repository, plan.name(), opts));
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return report(outcome.execution(), resumed, ctx.getBean(RehearsalStore.class),
-                    ctx.getBean(RehearsalProgress.class), seconds);
+            return report(outcome.execution(), resumed, ctx.getBean(RehearsalStore.class), repository, remote != null,
+                    seconds);
         }
     }
 
-    private int report(JobExecution execution, boolean resumed, RehearsalStore store, RehearsalProgress progress,
-                       double seconds) {
+    /** What remote workers cannot do (yet), said before anything is written; null when they can. */
+    static String refusedRemotely(RehearseOptions opts) {
+        if (opts.follow()) {
+            return "--follow cannot run on remote workers (the followed log's stop and report are one process's); "
+                    + "follow the log with --workers local, or replay it without --follow on remote workers";
+        }
+        if (opts.rate() > 0 && opts.rate() < opts.sessions()) {
+            return "--rate " + opts.rate() + "/s is shared by " + opts.sessions() + " sessions on remote workers, "
+                    + "less than one statement per second each: raise --rate or lower --sessions";
+        }
+        return null;
+    }
+
+    private int report(JobExecution execution, boolean resumed, RehearsalStore store, JobRepository repository,
+                       boolean remote, double seconds) {
+        // wherever the partitions ran: this process or remote workers
+        long replayedNow = RehearsalRuns.replayedBy(repository, execution);
         if (execution.getStatus() == BatchStatus.STOPPED) {
-            System.out.println("rehearse: stopped (execution " + execution.getId() + ") after " + progress.replayed()
-                    + " replayed statement(s) in this process; run the same command again to go on from there");
+            System.out.println("rehearse: stopped (execution " + execution.getId() + ") after " + replayedNow
+                    + " replayed statement(s) in this run; run the same command again to go on from there");
             return ExitCodes.JOB_FAILED;
         }
         if (execution.getStatus() != BatchStatus.COMPLETED) {
             execution.getAllFailureExceptions().forEach(e -> System.err.println("rehearse: failed: "
                     + CopyCommand.rootMessage(e)));
+            if (remote) {
+                // a remote partition's exception stays in its worker; the repository holds its description
+                failedPartitions(repository, execution).forEach(p -> System.err.println("rehearse: failed: " + p));
+            }
             System.err.println("rehearse: run the same command again to resume after the last recorded statements");
             return ExitCodes.JOB_FAILED;
         }
@@ -182,12 +213,28 @@ class RehearseCommand implements Callable<Integer> {
         boolean problems = run.resultDiffs() + run.errorDiffs() + run.regressions() > 0;
         System.out.printf(Locale.ROOT, "rehearse: %s%s: %,d statement(s), %,d replayed, %,d compared, %,d result "
                         + "difference(s), %,d error difference(s), %,d regression(s), %,d fingerprint(s); "
-                        + "%,d replayed in this process in %.1f s, execution %d%n",
+                        + "%,d replayed in this run in %.1f s, execution %d%n",
                 problems ? "DIFFERENCES" : run.clean() ? "CLEAN" : "NO DIFFERENCES (results not compared)",
                 resumed ? " (resumed)" : "", run.statements(), run.replayed(), run.compared(),
-                run.resultDiffs(), run.errorDiffs(), run.regressions(), run.fingerprints(), progress.replayed(),
+                run.resultDiffs(), run.errorDiffs(), run.regressions(), run.fingerprints(), replayedNow,
                 seconds, execution.getId());
         return problems ? ExitCodes.DIFFERENCES : ExitCodes.OK;
+    }
+
+    /**
+     * Why the partitions of {@code execution} failed, from the repository, where remote workers record it: the step
+     * name and the first line of the exit description (the exception's class and message).
+     */
+    private static List<String> failedPartitions(JobRepository repository, JobExecution execution) {
+        JobExecution stored = repository.getJobExecution(execution.getId());
+        if (stored == null) {
+            return List.of();
+        }
+        return stored.getStepExecutions().stream()
+                .filter(s -> s.getStatus() == BatchStatus.FAILED && s.getStepName().contains(":"))
+                .map(s -> s.getStepName() + ": " + s.getExitStatus().getExitDescription().lines().findFirst()
+                        .orElse("(no description)"))
+                .toList();
     }
 
     static double percent(String text) {

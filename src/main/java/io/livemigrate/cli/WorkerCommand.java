@@ -3,6 +3,7 @@ package io.livemigrate.cli;
 import io.livemigrate.copy.CopyJobConfiguration;
 import io.livemigrate.plan.MigrationPlan;
 import io.livemigrate.plan.PlanLoader;
+import io.livemigrate.rehearse.RehearseReplayConfiguration;
 import io.livemigrate.scaleout.ScaleOutSettings;
 import io.livemigrate.scaleout.ScaleOutContexts;
 import io.livemigrate.scaleout.WorkerIdentity;
@@ -16,12 +17,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code worker}: runs copy and verify partitions that {@code copy --workers remote} and
- * {@code verify --workers remote} put on the broker, against the shared job repository, until stopped.
+ * {@code worker}: runs the copy, verify and rehearse partitions that {@code copy}, {@code verify} and
+ * {@code rehearse --workers remote} put on the broker, against the shared job repository, until stopped.
  * Start as many as the source and target can feed, on as many machines.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run copy/verify partitions from the message broker until stopped (scale-out).")
+        description = "Run copy/verify/rehearse partitions from the message broker until stopped (scale-out).")
 class WorkerCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,7 +40,7 @@ class WorkerCommand implements Callable<Integer> {
                 System::getenv);
         CountDownLatch stopped = new CountDownLatch(1);
         try (ConfigurableApplicationContext ctx = ScaleOutContexts.worker(plan, options.repositoryLocation(), settings,
-                CopyJobConfiguration.class, VerifyJobConfiguration.class)) {
+                CopyJobConfiguration.class, VerifyJobConfiguration.class, RehearseReplayConfiguration.class)) {
             System.out.println("worker " + WorkerIdentity.current() + ": plan '" + plan.name() + "', "
                     + plan.copy().threads() + " partition(s) at a time from queue " + settings.queue() + " on "
                     + settings.broker() + ", repository " + options.repositoryLocation());

@@ -19,6 +19,7 @@ public final class RangePartitionStepBuilder {
     private final JobRepository jobRepository;
     private Partitioner partitioner;
     private Step workerStep;
+    private String partitionNames;
     private int threads = 1;
     private RemotePartitioning remote;
     private PartitionObserver observer = PartitionObserver.NONE;
@@ -39,6 +40,15 @@ public final class RangePartitionStepBuilder {
         return this;
     }
 
+    /**
+     * Names the partitions {@code <names>:<key>} rather than after the worker step, for a job that picks one of
+     * several worker steps for the same partitions (rehearse's chunk size differs when following).
+     */
+    public RangePartitionStepBuilder partitionNames(String names) {
+        this.partitionNames = names;
+        return this;
+    }
+
     /** How many partitions run at once in this process when they run locally. */
     public RangePartitionStepBuilder localThreads(int threads) {
         this.threads = threads;
@@ -56,8 +66,9 @@ public final class RangePartitionStepBuilder {
     }
 
     public Step build() throws Exception {
+        String partitions = partitionNames != null ? partitionNames : workerStep.getName();
         if (remote != null) {
-            return remote.managerStep(name, workerStep.getName(), partitioner, observer);
+            return remote.managerStep(name, partitions, workerStep.getName(), partitioner, observer);
         }
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
         executor.setCorePoolSize(threads);
@@ -65,7 +76,7 @@ public final class RangePartitionStepBuilder {
         executor.setThreadNamePrefix(name + "-");
         executor.initialize();
         return new StepBuilder(name, jobRepository)
-                .partitioner(workerStep.getName(), partitioner)
+                .partitioner(partitions, partitioner)
                 .step(workerStep)
                 .gridSize(threads)
                 .taskExecutor(executor)

@@ -6,6 +6,7 @@ import io.livemigrate.repository.Percentiles;
 import io.livemigrate.repository.RehearsalHistory;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -17,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The last step: merges the partitions' rows per fingerprint (every partition counted once, restarts included),
+ * The last step, on the command's process: merges the partitions' rows per fingerprint from the job repository,
+ * wherever the partitions ran (every partition counted once, restarts included),
  * computes each side's p50/p95/p99/max, flags regressions and captures both sides' plans for them, and stores one row
  * per fingerprint and one for the run. Ends with exit status DIFFERENCES (results, errors or regressions) or CLEAN.
  */
@@ -27,15 +29,15 @@ final class RehearsalReportTasklet implements Tasklet {
 
     private final RehearsalStore store;
     private final MigrationResources resources;
-    private final RehearseOptions options;
-    private final ReplayShared shared;
+    private final Regressions regressionRule;
+    private final JobRepository jobRepository;
 
-    RehearsalReportTasklet(RehearsalStore store, MigrationResources resources, RehearseOptions options,
-                           ReplayShared shared) {
+    RehearsalReportTasklet(RehearsalStore store, MigrationResources resources, Regressions regressions,
+                           JobRepository jobRepository) {
         this.store = store;
         this.resources = resources;
-        this.options = options;
-        this.shared = shared;
+        this.regressionRule = regressions;
+        this.jobRepository = jobRepository;
     }
 
     @Override
@@ -53,7 +55,7 @@ final class RehearsalReportTasklet implements Tasklet {
             FingerprintStats s = e.getValue();
             Percentiles source = FingerprintStats.percentiles(s.source);
             Percentiles target = FingerprintStats.percentiles(s.target);
-            boolean regression = options.regressions().isRegression(source, target, s.executions);
+            boolean regression = regressionRule.isRegression(source, target, s.executions);
             String sourcePlan = null;
             String targetPlan = null;
             if (regression) {
@@ -79,7 +81,9 @@ final class RehearsalReportTasklet implements Tasklet {
                 skipped += skip.statements();
             }
         }
-        boolean catchup = shared.catchupRunning();
+        // Partitions may have run in other processes (remote workers): a comparison proves catch-up ran for them;
+        // without one, whether it runs now says whether the rehearsal was timing only.
+        boolean catchup = compared > 0 || ReplayShared.catchupRunning(resources, jobRepository);
         boolean clean = catchup && resultDiffs == 0 && errorDiffs == 0 && regressions == 0 && compared > 0;
         store.saveReport(instance, job.getId(), resources.plan().name(), reports,
                 new RehearsalHistory.Run(job.getId(), statements, replayed, compared, skipped, reports.size(),

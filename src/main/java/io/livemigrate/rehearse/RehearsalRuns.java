@@ -11,7 +11,9 @@ import org.springframework.batch.core.repository.JobRepository;
 /**
  * Which rehearse job instance a command runs: the plan's latest when it has not completed (a killed or failed
  * rehearsal resumes where its partitions' last chunks ended, if given the same log), else a new one with the next
- * run number. The options are recorded as non-identifying parameters, for the history.
+ * run number. The options are recorded as non-identifying parameters, for the history and for the processes that run
+ * partitions: a remote worker has no command line, and reads log, follow, sample, rate and sessions from them
+ * ({@link RehearseReplayConfiguration}).
  */
 public final class RehearsalRuns {
 
@@ -28,7 +30,17 @@ public final class RehearsalRuns {
                 .addLong("rate", options.rate(), false)
                 .addLong("sessions", (long) options.sessions(), false)
                 .addDouble("max-slowdown", options.regressions().maxSlowdown(), false)
+                .addLong("min-gap-micros", options.regressions().minGapMicros(), false)
                 .toJobParameters();
+    }
+
+    /**
+     * Statements the partitions of {@code execution} replayed in it, wherever they ran (this process or remote
+     * workers), as the job repository holds them; not those of partitions replayed before a restart.
+     */
+    public static long replayedBy(JobRepository repository, JobExecution execution) {
+        JobExecution stored = repository.getJobExecution(execution.getId());
+        return RehearsalWriter.replayedBy(stored != null ? stored : execution);
     }
 
     /** The plan's latest rehearse execution, of its latest run. */

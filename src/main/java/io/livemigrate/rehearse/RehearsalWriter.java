@@ -1,7 +1,10 @@
 package io.livemigrate.rehearse;
 
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStream;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
 import java.util.HashMap;
@@ -11,20 +14,45 @@ import java.util.Map;
 
 /**
  * Adds a chunk's outcomes to its partition's rows in the job repository (see {@link RehearsalStore}), in the chunk's
- * transaction, so the counts and histograms commit together with the reader's checkpoint.
+ * transaction, so the counts and histograms commit together with the reader's checkpoint. The partition's context
+ * also counts the statements it replayed, all runs together and before this run, so the command can say how many
+ * this execution replayed wherever its partitions ran ({@link #replayedBy}).
  */
-class RehearsalWriter implements ItemWriter<ReplayOutcome> {
+class RehearsalWriter implements ItemWriter<ReplayOutcome>, ItemStream {
+
+    static final String REPLAYED_KEY = "rehearse.replayed";
+    static final String REPLAYED_BEFORE_KEY = "rehearse.replayed-before";
 
     private final RehearsalStore store;
     private final long instance;
     private final String partition;
-    private final RehearsalProgress progress;
+    private long replayed;
 
-    RehearsalWriter(RehearsalStore store, StepExecution step, RehearsalProgress progress) {
+    RehearsalWriter(RehearsalStore store, StepExecution step) {
         this.store = store;
         this.instance = step.getJobExecution().getJobInstance().getInstanceId();
         this.partition = step.getStepName();
-        this.progress = progress;
+    }
+
+    @Override
+    public void open(ExecutionContext ctx) {
+        replayed = ctx.getLong(REPLAYED_KEY, 0L);
+        ctx.putLong(REPLAYED_BEFORE_KEY, replayed);
+    }
+
+    @Override
+    public void update(ExecutionContext ctx) {
+        ctx.putLong(REPLAYED_KEY, replayed);
+    }
+
+    /** Statements the partitions of {@code execution} (as the repository holds it) replayed in that execution. */
+    static long replayedBy(JobExecution execution) {
+        long sum = 0;
+        for (StepExecution step : execution.getStepExecutions()) {
+            ExecutionContext ctx = step.getExecutionContext();
+            sum += ctx.getLong(REPLAYED_KEY, 0L) - ctx.getLong(REPLAYED_BEFORE_KEY, 0L);
+        }
+        return sum;
     }
 
     @Override
@@ -34,6 +62,7 @@ class RehearsalWriter implements ItemWriter<ReplayOutcome> {
         Map<List<String>, String> examples = new HashMap<>();
         for (ReplayOutcome o : chunk) {
             if (o.replayed()) {
+                replayed++;
                 shapes.computeIfAbsent(o.fingerprint(), FingerprintStats::new).add(o);
             }
             else {
@@ -48,6 +77,5 @@ class RehearsalWriter implements ItemWriter<ReplayOutcome> {
             }
         }
         store.addToPartition(instance, partition, shapes, skips, examples);
-        progress.add(chunk);
     }
 }

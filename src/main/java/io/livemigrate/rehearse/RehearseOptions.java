@@ -28,12 +28,15 @@ public record RehearseOptions(Path log, boolean follow, double sample, long rate
         }
     }
 
+    static final int REPLAY_CHUNK = 100;
+    static final int FOLLOW_CHUNK = 1;
+
     /**
      * Statements per chunk (and checkpoint): one when following, so a quiet log's last statements are recorded; else
      * 100, as each chunk reads, merges and encodes its fingerprints' histograms again in the job repository (at 20,
      * a tenth of a rehearsal's CPU). A killed rehearsal replays at most that many statements per partition again.
      */
     int chunkSize() {
-        return follow ? 1 : 100;
+        return follow ? FOLLOW_CHUNK : REPLAY_CHUNK;
     }
 }

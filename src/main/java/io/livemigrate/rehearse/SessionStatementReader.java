@@ -7,6 +7,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * The statements of one partition's sessions, in log order, each classified and carrying its session's settings.
@@ -22,7 +23,8 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
 
     static final String READ_KEY = "rehearse.read";
 
-    private final StatementLog log;
+    private final Supplier<StatementLog> logSource;
+    private StatementLog log;
     private final RehearsalDialect dialect;
     private final String database;
     private final int index;
@@ -36,13 +38,15 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
     private long handedOut;
 
     /**
+     * @param log      opens the log (and checks it is the manager's) when the partition opens, so a wrong log fails
+     *                 the partition with its message
      * @param database the source database; entries that name another are passed over (null: keep all)
      * @param sample   the fraction of replayable statements replayed, 0 < sample <= 1, chosen by log position so
      *                 a restart picks the same ones
      */
-    SessionStatementReader(StatementLog log, RehearsalDialect dialect, String database, int index, int count,
+    SessionStatementReader(Supplier<StatementLog> log, RehearsalDialect dialect, String database, int index, int count,
                            double sample, boolean follow, RehearsalStop stop) {
-        this.log = log;
+        this.logSource = log;
         this.dialect = dialect;
         this.database = database;
         this.index = index;
@@ -56,6 +60,10 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
     public void open(ExecutionContext ctx) {
         long skip = ctx.getLong(READ_KEY, 0L);
         handedOut = skip;
+        if (stop.requested()) {
+            return; // the report run after a stopped follow: nothing to read, so nothing to check
+        }
+        log = logSource.get();
         cursor = new LogCursor(log, follow, stop);
         try {
             for (long i = 0; i < skip; i++) {
@@ -76,6 +84,9 @@ class SessionStatementReader implements ItemStreamReader<ReplayItem> {
 
     @Override
     public ReplayItem read() throws Exception {
+        if (cursor == null) {
+            return null;
+        }
         ReplayItem item = next();
         if (item != null) {
             handedOut++;

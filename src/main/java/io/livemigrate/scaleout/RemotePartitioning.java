@@ -39,6 +39,15 @@ public final class RemotePartitioning {
      */
     public Step managerStep(String stepName, String workerStepName, Partitioner partitioner,
                             PartitionObserver observer) throws Exception {
+        return managerStep(stepName, workerStepName, workerStepName, partitioner, observer);
+    }
+
+    /**
+     * As {@link #managerStep(String, String, Partitioner, PartitionObserver)}, the partitions named
+     * {@code <partitionNames>:<key>}.
+     */
+    public Step managerStep(String stepName, String partitionNames, String workerStepName, Partitioner partitioner,
+                            PartitionObserver observer) throws Exception {
         MessageChannelPartitionHandler messaging = new MessageChannelPartitionHandler();
         messaging.setStepName(workerStepName);
         messaging.setMessagingOperations(new MessagingTemplate(requests));
@@ -46,7 +55,7 @@ public final class RemotePartitioning {
         messaging.setPollInterval(Math.max(200, settings.heartbeat().toMillis() / 2));
         messaging.afterPropertiesSet();
         return new StepBuilder(stepName, jobRepository)
-                .partitioner(workerStepName, partitioner)
+                .partitioner(partitionNames, partitioner)
                 .partitionHandler(new LeasedPartitionHandler(messaging, leases, jobRepository, settings, observer,
                         System.out, scheduler))
                 .build();

@@ -24,12 +24,20 @@ public final class ScaleOutContexts {
      */
     public static ConfigurableApplicationContext manager(MigrationPlan plan, RepositoryLocation repository,
                                                          ScaleOutSettings settings, Class<?>... jobConfigurations) {
+        return manager(plan, repository, settings, Map.of(), jobConfigurations);
+    }
+
+    /** As {@link #manager(MigrationPlan, RepositoryLocation, ScaleOutSettings, Class[])}, with the command's beans. */
+    public static ConfigurableApplicationContext manager(MigrationPlan plan, RepositoryLocation repository,
+                                                         ScaleOutSettings settings, Map<String, Object> beans,
+                                                         Class<?>... jobConfigurations) {
         if (settings == null) {
-            return JobContexts.open(plan, repository, jobConfigurations);
+            return JobContexts.open(plan, repository, beans, jobConfigurations);
         }
         check(repository, settings);
-        return JobContexts.open(plan, repository, Map.of("scaleOut", settings),
-                with(jobConfigurations, RemoteManagerConfiguration.class));
+        Map<String, Object> all = new java.util.HashMap<>(beans);
+        all.put("scaleOut", settings);
+        return JobContexts.open(plan, repository, all, with(jobConfigurations, RemoteManagerConfiguration.class));
     }
 
     /** The context of a worker process, running the worker steps of the given job configurations. */
