@@ -131,6 +131,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 detector.polled(event != null, now);
                 if (event == null) {
                     if (TargetTransactionPolicy.quietLongEnough(detector.quietSince(), now)) {
+                        // also inside a source transaction (a pause in the stream): the pipeline then commits
+                        // nothing that holds its changes (ApplyPipeline.commitPending)
                         commitPending();
                         if (pipeline.advanceDue(now)) {
                             advanceIdle(now);
