@@ -46,7 +46,10 @@ interface ApplyPipeline extends AutoCloseable {
 
     /**
      * Commits every received source transaction on the target with the position it reaches (durably when asked),
-     * then acknowledges it to the source when durable; returns whether anything was committed.
+     * then acknowledges it to the source when durable; returns whether anything was committed. Never anything of the
+     * open source transaction: where its changes so far share a target transaction with whole ones (one connection;
+     * the worker a large transaction is streamed to), this commits nothing, and the whole ones commit with it at its
+     * end. Asked on a quiet stream too, which can pause inside a source transaction.
      */
     boolean commitPending(boolean durable, long now) throws SQLException;
 

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The catch-up loop's coordinator: reads source transactions from the change stream and hands them to an
@@ -59,6 +60,12 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
 
     private static final long CHUNK_MILLIS = 2_000;
     private static final Logger log = LoggerFactory.getLogger(CatchupTasklet.class);
+
+    /**
+     * Tests only: wraps each change stream catch-up opens, to make on cue what a real server cannot be made to do
+     * (a pause inside a source transaction). The identity otherwise.
+     */
+    static volatile UnaryOperator<ChangeStream> streamDecorator = UnaryOperator.identity();
 
     private final MigrationResources resources;
     private final MigrationTables tables;
@@ -124,6 +131,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
                 detector.polled(event != null, now);
                 if (event == null) {
                     if (TargetTransactionPolicy.quietLongEnough(detector.quietSince(), now)) {
+                        // also inside a source transaction (a pause in the stream): the pipeline then commits
+                        // nothing that holds its changes (ApplyPipeline.commitPending)
                         commitPending();
                         if (pipeline.advanceDue(now)) {
                             advanceIdle(now);
@@ -272,8 +281,8 @@ public class CatchupTasklet implements Tasklet, StepExecutionListener {
             target.close();
             throw e;
         }
-        stream = resources.engine().openChangeStream(resources.plan().source(), pipeline.applied(),
-                List.copyOf(targetShaped.values()), resources.plan().captureName());
+        stream = streamDecorator.apply(resources.engine().openChangeStream(resources.plan().source(),
+                pipeline.applied(), List.copyOf(targetShaped.values()), resources.plan().captureName()));
         pipeline.attach(stream);
         reporter.streaming();
         log.info("2/2 streaming changes of {} table(s)", targetShaped.size());

@@ -268,7 +268,9 @@ final class ParallelApplyPipeline implements ApplyPipeline {
 
     /**
      * Asks every worker to commit what it holds and waits until they have; then records the positions received past
-     * the last transaction with changes. Not while a streamed transaction is open: its worker commits it at its end.
+     * the last transaction with changes. An open transaction the coordinator holds is on no worker yet, so the whole
+     * ones before it commit now. Not while a streamed transaction is open: its worker holds its changes so far, with
+     * whatever it held before, and commits them all at its end.
      */
     @Override
     public boolean commitPending(boolean durable, long now) throws SQLException {

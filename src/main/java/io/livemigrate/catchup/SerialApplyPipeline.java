@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * Applies every change through one target connection, in stream order: a {@link ChangeApplier} holds the open target
  * transaction, the {@link TargetTransactionPolicy} ends it between source transactions, the {@link PositionRecorder}
- * commits it with the position it reaches and then acknowledges it. What {@code catchup.apply-threads: 1} runs.
+ * commits it with the position it reaches and then acknowledges it; nothing commits it while a source transaction is
+ * open, since it holds that one's changes too. What {@code catchup.apply-threads: 1} runs.
  */
 final class SerialApplyPipeline implements ApplyPipeline {
 
@@ -72,9 +73,14 @@ final class SerialApplyPipeline implements ApplyPipeline {
                 && recorder.commitPending(durable, now);
     }
 
+    /**
+     * Nothing while a source transaction is open: its changes so far are in the one target transaction with the whole
+     * ones before it, so those wait for its end and commit with it (docs/design.md, "Catch-up (details)"). The stream
+     * can pause inside a source transaction for longer than the quiet gap that asks for this commit.
+     */
     @Override
     public boolean commitPending(boolean durable, long now) throws SQLException {
-        return recorder.commitPending(durable, now);
+        return !inTransaction && recorder.commitPending(durable, now);
     }
 
     /**
@@ -101,7 +107,7 @@ final class SerialApplyPipeline implements ApplyPipeline {
 
     @Override
     public boolean readyToReopen(long now) {
-        return !recorder.pending();
+        return !inTransaction && !recorder.pending();
     }
 
     @Override
