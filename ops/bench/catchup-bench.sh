@@ -213,7 +213,7 @@ sustained_rates() {
   sustain "native subscription" "$NAT"
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
   for t in $SUSTAIN_THREADS; do
-    lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/sustain-first-t$t.log" 2>&1 || { cat "$WORK/sustain-first-t$t.log"; exit 1; }
+    lm "$t" catchup --until-caught-up --max-lag 1s > "$WORK/sustain-first-t$t.log" 2>&1 || { cat "$WORK/sustain-first-t$t.log"; exit 1; }
     (cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$t")" --repository "$REPO" > "$WORK/sustain-t$t.log" 2>&1) &
     CATCHUP_PID=$!
     sustain "livemigrate, $t apply connection(s)" "$(tgt_db "$t")"
