@@ -44,6 +44,7 @@ SUSTAIN_SECONDS=${SUSTAIN_SECONDS:-20}
 HOT_RAND=${HOT_RAND:---rand-type=pareto --rand-pareto-h=0.035}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 MYWORK=$(mktemp -d)
+WORK=${WORK:-$MYWORK} # where lib.sh's CPU sampler writes
 PIDS=()
 cleanup_mysql() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -94,7 +95,8 @@ YAML
   done
 
   local workload rand txns head_file head_pos bytes t0 t1 native streaming a b c
-  declare -A lm=() stream=()
+  declare -A lm=() stream=() cpu=()
+  local native_cpu
   for workload in $WORKLOADS; do
     case "$workload" in
       independent) rand="" ;;
@@ -118,19 +120,26 @@ YAML
     done
 
     # 4. native: the replica's SQL thread drains the relay log
+    cpu_start "$(cat "$MYWORK/rep/pid")"
     t0=$(now)
     $rep -e "START SLAVE SQL_THREAD"
     while [ "$($rep -e 'SHOW SLAVE STATUS\G' | awk '/Exec_Master_Log_Pos:/ {print $2}')" != "$head_pos" ]; do sleep 0.05; done
     t1=$(now)
+    cpu_stop > "$MYWORK/drain.cpu"
+    native_cpu="replica $(awk '$1 == "total" { print $2 }' "$MYWORK/drain.cpu")"
     native=$(echo "$t1 - $t0" | bc -l)
     $rep -e "STOP SLAVE SQL_THREAD"
 
     # 5. livemigrate, each apply-threads value in turn: catchup until caught up (lag under 1 s, nothing left to read)
     for t in $APPLY_THREADS; do
+      cpu_start "$(cat "$MYWORK/tgt/pid")"
       t0=$(now)
-      (cd "$MYWORK" && livemigrate catchup --plan "$(mysql_plan "$t")" --until-caught-up \
-          --max-lag 1s > "$MYWORK/catchup-$workload-t$t.log" 2>&1) || { cat "$MYWORK/catchup-$workload-t$t.log"; exit 1; }
+      { TIMEFORMAT='%U %S'; time (cd "$MYWORK" && livemigrate catchup --plan "$(mysql_plan "$t")" --until-caught-up \
+          --max-lag 1s > "$MYWORK/catchup-$workload-t$t.log" 2>&1) || { cat "$MYWORK/catchup-$workload-t$t.log"; exit 1; }; } \
+        2> "$MYWORK/drain.time"
       t1=$(now)
+      cpu_stop > "$MYWORK/drain.cpu"
+      cpu[$t]="java $(awk '{ printf "%.1f", $1 + $2 }' "$MYWORK/drain.time"), target $(awk '$1 == "total" { print $2 }' "$MYWORK/drain.cpu")"
       lm[$t]=$(echo "$t1 - $t0" | bc -l)
       # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
       stream[$t]=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$MYWORK/catchup-$workload-t$t.log" | tail -1)
@@ -145,10 +154,12 @@ YAML
       [ "$a" = "$c" ] || { echo "checksum mismatch: source $a livemigrate with $t apply connection(s) $c"; exit 1; }
     done
     printf 'MariaDB    %s backlog: %s transactions, %s bytes of binlog\n' "$workload" "$txns" "$bytes"
-    printf 'MariaDB    %-36s %8.2f s %10.0f txn/s\n' "native replica (SQL thread)" "$native" "$(echo "$txns / $native" | bc -l)"
+    printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  CPU s: %s\n' "native replica (SQL thread)" "$native" \
+      "$(echo "$txns / $native" | bc -l)" "$native_cpu"
     for t in $APPLY_THREADS; do
-      printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  %.2fx native (includes JVM start)\n' \
-        "livemigrate, $t apply connection(s)" "${lm[$t]}" "$(echo "$txns / ${lm[$t]}" | bc -l)" "$(echo "$native / ${lm[$t]}" | bc -l)"
+      printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  %.2fx native (includes JVM start)  CPU s: %s\n' \
+        "livemigrate, $t apply connection(s)" "${lm[$t]}" "$(echo "$txns / ${lm[$t]}" | bc -l)" \
+        "$(echo "$native / ${lm[$t]}" | bc -l)" "${cpu[$t]}"
       if [ -n "${stream[$t]}" ]; then
         printf 'MariaDB    %-36s %8.2f s %10.0f txn/s  %.2fx native (stream open to caught up)\n' "  streaming" \
           "${stream[$t]}" "$(echo "$txns / ${stream[$t]}" | bc -l)" "$(echo "$native / ${stream[$t]}" | bc -l)"
@@ -206,6 +217,11 @@ sustained_rates() { # source-client replica-client target-client
     (cd "$MYWORK" && exec_livemigrate catchup --plan "$(mysql_plan "$t")" > "$MYWORK/sustain-t$t.log" 2>&1) &
     catchup=$!
     PIDS+=("$catchup")
+    # running, not starting: the lag the first step reads must be this process's, not a JVM start's
+    until grep -qs "streaming changes" "$MYWORK/sustain-t$t.log"; do
+      kill -0 "$catchup" 2> /dev/null || { cat "$MYWORK/sustain-t$t.log"; exit 1; }
+      sleep 0.2
+    done
     sustain "livemigrate, $t apply connection(s)" "$tgt" "sb_t$t"
     (cd "$MYWORK" && livemigrate stop --plan "$(mysql_plan "$t")" > /dev/null 2>&1) || true
     wait "$catchup" 2> /dev/null || true

@@ -27,8 +27,8 @@
 # Needs: PostgreSQL with wal_level=logical at PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432 postgres, trust auth),
 # pgbench, pg_dump, psql, and target/livemigrate.jar (./mvnw -q -DskipTests package), run through bin/livemigrate (lib.sh).
 # Usage: ops/bench/catchup-bench.sh   (SCALE=10 CLIENTS=4 SECONDS_LOAD=30 APPLY_THREADS="1 2 4"
-#        WORKLOADS="independent hot" STEADY_THREADS=1 RATES="500 1000 2000" SUSTAIN_SECONDS=20 to change sizes;
-#        STEADY=off skips part 2, SUSTAIN=off part 3)
+#        WORKLOADS="independent hot" (none: no drain) STEADY_THREADS=1 RATES="500 1000 2000" SUSTAIN_SECONDS=20 to change sizes;
+#        STEADY=off skips part 2, SUSTAIN=off part 3; KEEP=<dir> keeps each step's lag samples there)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-10}
@@ -66,9 +66,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The server's CPU over a drain, by kind of process (server-cpu.py): one line "total T (walsender W, backend B, ...)".
+# The server's CPU over a drain, by kind of process (cpu_start/cpu_stop, cpu_line in lib.sh).
 PG_PID=$(head -1 "$(psql -qAt -d postgres -c "SHOW data_directory")/postmaster.pid")
-cpu_line() { awk '$1 == "total" { t = $2; next } { k = k (k ? ", " : "") $1 " " $2 } END { printf "%s (%s)", t, k }'; }
 wal_end() { psql -qAt -d "$SRC" -c "SELECT pg_current_wal_lsn()"; }
 
 for db in $SRC $NAT $(for t in $APPLY_THREADS; do tgt_db "$t"; done); do dropdb --if-exists --force "$db"; createdb "$db"; done
@@ -112,6 +111,7 @@ for workload in $WORKLOADS; do
   case "$workload" in
     independent) FLAGS=(-N) ;;
     hot) FLAGS=() ;;
+    none) continue ;;
     *) echo "unknown workload $workload (independent, hot)"; exit 2 ;;
   esac
   echo "== $workload backlog: pgbench ${FLAGS[*]} -c $CLIENTS -T $SECONDS_LOAD (catch-up and subscription stopped)"
@@ -126,7 +126,8 @@ for workload in $WORKLOADS; do
     { TIMEFORMAT='%U %S'; time lm "$t" catchup --until-caught-up --max-lag 0 > "$WORK/drain-$workload-t$t.log" 2>&1 \
       || { cat "$WORK/drain-$workload-t$t.log"; exit 1; }; } 2> "$WORK/drain.time"
     t1=$(now)
-    CPU[$t]="java $(awk '{ printf "%.1f", $1 + $2 }' "$WORK/drain.time"), server $(cpu_stop | cpu_line)"
+    cpu_stop > "$WORK/drain.cpu"
+    CPU[$t]="java $(awk '{ printf "%.1f", $1 + $2 }' "$WORK/drain.time"), server $(cpu_line < "$WORK/drain.cpu")"
     LM_S[$t]=$(secs "$t0" "$t1")
     # catch-up's own account of this run: from its stream opening to caught up, without JVM and Spring start-up
     STREAM_S[$t]=$(sed -n 's/.* applied in \([0-9.]*\) s of streaming.*/\1/p' "$WORK/drain-$workload-t$t.log" | tail -1)
@@ -136,7 +137,8 @@ for workload in $WORKLOADS; do
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub ENABLE" >/dev/null
   until [[ $(psql -qAt -d "$SRC" -c "SELECT confirmed_flush_lsn >= '$END' FROM pg_replication_slots WHERE slot_name = 'lm_cbench_native'") == t ]]; do sleep 0.05; done
   t1=$(now)
-  NAT_CPU="server $(cpu_stop | cpu_line)"
+  cpu_stop > "$WORK/drain.cpu"
+  NAT_CPU="server $(cpu_line < "$WORK/drain.cpu")"
   NAT_S=$(secs "$t0" "$t1")
   psql -qAt -d "$NAT" -c "ALTER SUBSCRIPTION lm_cbench_sub DISABLE" >/dev/null
   for t in $APPLY_THREADS; do same_data "$(tgt_db "$t")"; done
@@ -194,6 +196,7 @@ sustain() {
     wait "$load" || true
     kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
     lag=$(p99 "$WORK/sustain.lag")
+    [[ -z ${KEEP:-} ]] || cp "$WORK/sustain.lag" "$KEEP/sustain-${label//[ ,()]/_}-$r.lag"
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/sustain.pgbench" | head -1)
     printf '   %-34s rate %5d/s asked, %6.0f/s reached: lag p99 %s s\n' "$label" "$r" "${tps:-0}" "$lag"
     if (( $(echo "$lag < 1" | bc -l) )); then best="$r (reached ${tps%.*}/s)"; else break; fi
@@ -216,6 +219,11 @@ sustained_rates() {
     lm "$t" catchup --until-caught-up --max-lag 1s > "$WORK/sustain-first-t$t.log" 2>&1 || { cat "$WORK/sustain-first-t$t.log"; exit 1; }
     (cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$t")" --repository "$REPO" > "$WORK/sustain-t$t.log" 2>&1) &
     CATCHUP_PID=$!
+    # running, not starting: the lag the first step reads must be this process's, not a JVM start's
+    until grep -qs "streaming changes" "$WORK/sustain-t$t.log"; do
+      kill -0 "$CATCHUP_PID" 2>/dev/null || { cat "$WORK/sustain-t$t.log"; exit 1; }
+      sleep 0.2
+    done
     sustain "livemigrate, $t apply connection(s)" "$(tgt_db "$t")"
     lm "$t" stop > /dev/null 2>&1 || true
     wait "$CATCHUP_PID" 2>/dev/null || true

@@ -152,7 +152,10 @@ postgres_pid() { head -1 "$1/data/postmaster.pid"; }
 # cpu_start <server-pid> / cpu_stop: the server's CPU seconds over a phase (ops/bench/server-cpu.py); cpu_stop
 # prints the sampler's lines (total first, then per kind of process).
 cpu_start() { python3 "$LM_HOME/ops/bench/server-cpu.py" "$1" > "$WORK/cpu.$$" & CPU_SAMPLER=$!; sleep 0.3; }
+# cpu_stop must run in the shell that ran cpu_start (not in $(...)): it waits for the sampler to print.
 cpu_stop() { kill -INT "$CPU_SAMPLER"; wait "$CPU_SAMPLER" || true; cat "$WORK/cpu.$$"; rm -f "$WORK/cpu.$$"; }
+# cpu_line < cpu_stop's output: one line, "total T (walsender W, backend B, ...)".
+cpu_line() { awk '$1 == "total" { t = $2; next } { k = k (k ? ", " : "") $1 " " $2 } END { printf "%s (%s)", t, k }'; }
 
 # timed_rehearsal LOG: one untimed warm-up rehearsal of 1% of LOG, then a timed full rehearsal with $SESSIONS
 # sessions while catch-up runs, the source server's ($SRC_PID) CPU sampled around it. Sets RC, RH_S (wall seconds),
