@@ -13,9 +13,9 @@
 #     confirmed_flush_lsn reaches it). Prints each drain in source transactions/s and as a ratio to the native one,
 #     with the CPU seconds of the JVM and of the server's processes by kind (walsender, backend: the apply
 #     sessions, logical: the subscription's apply worker) over the drain.
-#  2. Steady state: catch-up running (STEADY_THREADS apply connections) while `pgbench -N -c 4 -T 30` runs; lag
-#     sampled every 200 ms as now() minus the source commit time the target's livemigrate.catchup_state holds (0 when
-#     the target's position is the source's WAL end); prints p50/p99/max.
+#  2. Steady state: catch-up running (STEADY_THREADS apply connections) while `pgbench -N -c CLIENTS -T
+#     SECONDS_LOAD` runs; lag sampled every 200 ms as the target's clock minus a heartbeat row the source stamps every
+#     100 ms (part 3's); prints p50/p99/max.
 #
 #  3. Highest sustained rate: for the native subscription and for each plan in SUSTAIN_THREADS (default
 #     APPLY_THREADS), caught up first and then running, `pgbench -N -c CLIENTS -R r` for SUSTAIN_SECONDS at each rate r
@@ -164,12 +164,13 @@ pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" > "$WORK/pgb
 LOAD=$!
 sleep 2
 : > "$WORK/lag.txt"
-while kill -0 "$LOAD" 2>/dev/null; do
-  psql -qAt -d "$(tgt_db "$STEADY_THREADS")" -c "SELECT greatest(0, extract(epoch FROM clock_timestamp() - commit_time::timestamptz))
-                           FROM livemigrate.catchup_state" >> "$WORK/lag.txt" 2>/dev/null || true
-  sleep 0.2
-done
+# the heartbeat's lag (the catch-up state's commit time stands still until the first change of the run is applied)
+psql -qAt -d "$SRC" <<< 'UPDATE lm_heartbeat SET ts = clock_timestamp() \watch 0.1' > /dev/null 2>&1 &
+HEARTBEAT_PID=$!
+psql -qAt -d "$(tgt_db "$STEADY_THREADS")" <<< "$LAG_QUERY" >> "$WORK/lag.txt" 2>/dev/null &
+local sampler=$!
 wait "$LOAD" || true
+kill "$sampler" "$HEARTBEAT_PID" 2>/dev/null || true
 lm "$STEADY_THREADS" stop > /dev/null 2>&1 || true
 wait "$CATCHUP_PID" 2>/dev/null || true
 CATCHUP_PID=
