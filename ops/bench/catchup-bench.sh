@@ -159,14 +159,20 @@ steady_state() {
 echo "== steady state: catch-up ($STEADY_THREADS apply connection(s)) running with pgbench -N -c $CLIENTS -T $SECONDS_LOAD"
 (cd "$WORK" && exec_livemigrate catchup --plan "$(plan_of "$STEADY_THREADS")" --repository "$REPO" > "$WORK/steady.log" 2>&1) &
 CATCHUP_PID=$!
-sleep 6
+# Lag is the heartbeat's (the catch-up state's commit time stands still until the run's first change): the load
+# starts once catch-up is streaming and the target shows a fresh heartbeat, so the samples measure neither a JVM
+# start nor the heartbeat row the copy left.
+psql -qAt -d "$SRC" <<< 'UPDATE lm_heartbeat SET ts = clock_timestamp() \watch 0.1' > /dev/null 2>&1 &
+HEARTBEAT_PID=$!
+until grep -qs "streaming changes" "$WORK/steady.log" \
+  && [[ $(psql -qAt -d "$(tgt_db "$STEADY_THREADS")" -c "SELECT extract(epoch FROM clock_timestamp() - ts) < 0.5 FROM lm_heartbeat") == t ]]; do
+  kill -0 "$CATCHUP_PID" 2>/dev/null || { cat "$WORK/steady.log"; exit 1; }
+  sleep 0.2
+done
 pgbench -n -N -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_LOAD" "$SRC" > "$WORK/pgbench2.log" 2>&1 &
 LOAD=$!
 sleep 2
 : > "$WORK/lag.txt"
-# the heartbeat's lag (the catch-up state's commit time stands still until the first change of the run is applied)
-psql -qAt -d "$SRC" <<< 'UPDATE lm_heartbeat SET ts = clock_timestamp() \watch 0.1' > /dev/null 2>&1 &
-HEARTBEAT_PID=$!
 psql -qAt -d "$(tgt_db "$STEADY_THREADS")" <<< "$LAG_QUERY" >> "$WORK/lag.txt" 2>/dev/null &
 local sampler=$!
 wait "$LOAD" || true
