@@ -5,7 +5,7 @@ import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TableContents;
 import io.livemigrate.testing.TestDatabases;
 import io.livemigrate.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,14 +31,8 @@ class RemoteCopyTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private ScaleOutFixture scaleOut;
-
-    @AfterEach
-    void stopProcesses() throws Exception {
-        if (scaleOut != null) {
-            scaleOut.close();
-        }
-    }
 
     @Test
     void workerKilledMidPartitionFailsOnlyItsPartitionsAndARerunCompletesAnExactCopy() throws Exception {

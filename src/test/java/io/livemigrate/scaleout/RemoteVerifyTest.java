@@ -4,7 +4,7 @@ import io.livemigrate.demo.EmbeddedServer;
 import io.livemigrate.engine.KeyValue;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,14 +36,8 @@ class RemoteVerifyTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private ScaleOutFixture scaleOut;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (scaleOut != null) {
-            scaleOut.close();
-        }
-    }
 
     @Test
     void workerKilledMidPartitionFailsOnlyItsPartitionsAndARerunVerifiesTheRest() throws Exception {
