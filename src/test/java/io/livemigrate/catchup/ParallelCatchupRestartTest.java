@@ -82,10 +82,11 @@ class ParallelCatchupRestartTest {
                 assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 return true;
             }
+            String before = appliedState(m);
             signal(child, "CONT");
-            // pacing, not synchronization: the child runs on for a moment so the next freeze lands elsewhere in its
-            // apply cycle; nothing is asserted about what it did meanwhile
-            Thread.sleep(50);
+            // the next freeze lands after at least one more commit, elsewhere in the apply cycle (the writers go on)
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> !appliedState(m).equals(before) || !child.isAlive());
         }
         child.destroyForcibly();
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -108,6 +109,18 @@ class ParallelCatchupRestartTest {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
                     TableContents.count(t, "pg_stat_activity WHERE datname = current_database() AND state = 'active' "
                             + "AND pid <> pg_backend_pid()") == 0);
+        }
+    }
+
+    /** What the target has recorded as applied: the watermark and the window past it; changes with every commit. */
+    private static String appliedState(MigrationFixture m) throws SQLException {
+        try (Connection t = m.target(); Statement st = t.createStatement();
+             ResultSet rs = st.executeQuery("SELECT s.position || ':' || coalesce(w.applied, '') "
+                     + "FROM livemigrate.catchup_state s LEFT JOIN livemigrate.catchup_window w ON w.plan = s.plan")) {
+            return rs.next() ? rs.getString(1) : "";
+        }
+        catch (SQLException notYet) {
+            return ""; // no window table before the first parallel commit
         }
     }
 
