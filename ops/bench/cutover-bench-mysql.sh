@@ -98,8 +98,7 @@ cutover:
   app-roles: [$APP_USER]
   haproxy: { admin: "127.0.0.1:$ADMIN_PORT", backend: db, source-server: source, target-server: target }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
-lm() { (cd "$WORK" && livemigrate "$@" --plan "$PLAN" --repository "$REPO"); }
+use_plan "$PLAN"
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 
 # start_catchup [--reverse]: catch-up in the background until its lag, as the repository shows it, is under 1 s.

@@ -222,3 +222,36 @@ PY
 disk_written() { awk '$3 ~ /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme[0-9]+n[0-9]+)$/ { s += $10 } END { printf "%.0f", s * 512 / 1e6 }' /proc/diskstats; }
 # wal_written <psql args...>: MB of WAL the server has written so far (pg_stat_wal, PostgreSQL 14+).
 wal_written() { psql -qAt "$@" -d postgres -c "SELECT round(wal_bytes / 1e6) FROM pg_stat_wal"; }
+
+# use_plan <plan>: the benchmark's job repository (an H2 file in $WORK that its commands share while catch-up runs)
+# and lm <command> [args]: livemigrate run on that plan and repository from $WORK.
+use_plan() {
+  PLAN=$1
+  REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
+  lm() { (cd "$WORK" && livemigrate "$@" --plan "$PLAN" --repository "$REPO"); }
+}
+
+# start_catchup: the plan's catch-up in the background (CATCHUP_PID), logging to $WORK/catchup.log.
+start_catchup() {
+  (cd "$WORK" && exec_livemigrate catchup --plan "$PLAN" --repository "$REPO" > "$WORK/catchup.log" 2>&1) &
+  CATCHUP_PID=$!
+}
+
+# await_caught_up: until the plan's catch-up reports a lag under 1 s (`status --json`), at most 120 s.
+await_caught_up() {
+  local deadline=$((SECONDS + 120)) lag=99
+  while (( SECONDS < deadline )); do
+    lag=$(lm status --json 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin).get("catchup") or {}; print(c.get("lagSeconds") if c.get("status")=="STARTED" and c.get("lagSeconds") is not None else 99)' 2>/dev/null || echo 99)
+    (( $(echo "$lag < 1" | bc -l) )) && return 0
+    sleep 0.5
+  done
+  echo "catch-up did not catch up within 120 s (lag $lag)"; exit 1
+}
+
+# print_rate <label> <statements> <seconds>: one line of a rehearsal benchmark's results.
+print_rate() { printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"; }
+# print_cpu <label> <cpu seconds> <seconds> <statements>: a process's CPU over a phase, per second and per statement.
+print_cpu() {
+  printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
+    "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)" "$(echo "1000 * $2 / $4" | bc -l)"
+}

@@ -66,22 +66,10 @@ target: { url: "jdbc:mysql://127.0.0.1:$TGT_PORT/sb", user: root }
 tables: { include: ["sb.*"] }
 copy: { threads: $THREADS }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
-lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
+use_plan "$WORK/plan.yml"
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
-(cd "$WORK" && exec_livemigrate catchup --plan "$WORK/plan.yml" --repository "$REPO" > "$WORK/catchup.log" 2>&1) &
-CATCHUP_PID=$!
+start_catchup
 
-# await_caught_up: until catch-up reports a lag under 1 s
-await_caught_up() {
-  local deadline=$((SECONDS + 120)) lag=99
-  while (( SECONDS < deadline )); do
-    lag=$(lm status --json 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin).get("catchup") or {}; print(c.get("lagSeconds") if c.get("status")=="STARTED" and c.get("lagSeconds") is not None else 99)' 2>/dev/null || echo 99)
-    (( $(echo "$lag < 1" | bc -l) )) && return 0
-    sleep 0.5
-  done
-  echo "catch-up did not catch up within 120 s (lag $lag)"; exit 1
-}
 await_caught_up
 
 echo "== capture: sysbench oltp_read_only --threads=$CLIENTS --rate=$TPS --time=$SECONDS_LOAD, slow log with long_query_time = 0"
@@ -124,18 +112,15 @@ echo "   pt-upgrade (exit $PT_RC): $(stat_of queries_read) read, $(stat_of not_s
 echo "== results (MariaDB, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uptime | sed 's/.*load/load/'))"
 read -r RH_USER RH_SYS < "$WORK/rehearse.time"
 read -r PT_USER PT_SYS < "$WORK/pt-upgrade.time"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "rehearse, whole command (JVM start included)" "$REPLAYED" "$RH_S" "$(echo "$REPLAYED / $RH_S" | bc -l)"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "rehearse, the job (its own figure)" "$REPLAYED" "$JOB_S" "$(echo "$REPLAYED / $JOB_S" | bc -l)"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "pt-upgrade, both servers" "$PT_N" "$PT_S" "$(echo "$PT_N / $PT_S" | bc -l)"
+print_rate "rehearse, whole command (JVM start included)" "$REPLAYED" "$RH_S"
+print_rate "rehearse, the job (its own figure)" "$REPLAYED" "$JOB_S"
+print_rate "pt-upgrade, both servers" "$PT_N" "$PT_S"
 printf '   ratio rehearse / pt-upgrade (statements/s): %.2fx whole command, %.2fx job\n' \
   "$(echo "($REPLAYED / $RH_S) / ($PT_N / $PT_S)" | bc -l)" "$(echo "($REPLAYED / $JOB_S) / ($PT_N / $PT_S)" | bc -l)"
 echo "   source CPU (mariadbd, /proc):"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "application alone ($STATEMENTS statements)" "$APP_CPU" "$APP_S" "$(echo "$APP_CPU / $APP_S" | bc -l)" "$(echo "1000 * $APP_CPU / $STATEMENTS" | bc -l)"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "rehearse ($REPLAYED reads replayed)" "$RH_CPU" "$RH_S" "$(echo "$RH_CPU / $RH_S" | bc -l)" "$(echo "1000 * $RH_CPU / $REPLAYED" | bc -l)"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "pt-upgrade ($PT_N statements)" "$PT_CPU" "$PT_S" "$(echo "$PT_CPU / $PT_S" | bc -l)" "$(echo "1000 * $PT_CPU / $PT_N" | bc -l)"
+print_cpu "application alone ($STATEMENTS statements)" "$APP_CPU" "$APP_S" "$STATEMENTS"
+print_cpu "rehearse ($REPLAYED reads replayed)" "$RH_CPU" "$RH_S" "$REPLAYED"
+print_cpu "pt-upgrade ($PT_N statements)" "$PT_CPU" "$PT_S" "$PT_N"
 printf '     rehearse / application: %.2fx the CPU per second, %.2fx per statement\n' \
   "$(echo "($RH_CPU / $RH_S) / ($APP_CPU / $APP_S)" | bc -l)" "$(echo "($RH_CPU / $REPLAYED) / ($APP_CPU / $STATEMENTS)" | bc -l)"
 printf '   clients: rehearse JVM %.2f CPU-s user + %.2f system; pt-upgrade %.2f + %.2f\n' "$RH_USER" "$RH_SYS" "$PT_USER" "$PT_SYS"

@@ -72,24 +72,12 @@ target: { url: "jdbc:postgresql://127.0.0.1:$TGT_PORT/bench", user: postgres }
 tables: { include: ["public.*"] }
 copy: { threads: $THREADS, chunk-rows: 10000, partition-rows: 250000 }
 YAML
-REPO="jdbc:h2:file:$WORK/repo;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE"
-lm() { (cd "$WORK" && livemigrate "$@" --plan "$WORK/plan.yml" --repository "$REPO"); }
+use_plan "$WORK/plan.yml"
 lm copy > "$WORK/copy.log" 2>&1 || { cat "$WORK/copy.log"; exit 1; }
 # The application's role reads on the target as on the source (a migration moves grants separately).
 tgt -d bench -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app" > /dev/null
-(cd "$WORK" && exec_livemigrate catchup --plan "$WORK/plan.yml" --repository "$REPO" > "$WORK/catchup.log" 2>&1) &
-CATCHUP_PID=$!
+start_catchup
 
-# await_caught_up: until catch-up reports a lag under 1 s (the source is quiet then, so that is all of it)
-await_caught_up() {
-  local deadline=$((SECONDS + 120)) lag=99
-  while (( SECONDS < deadline )); do
-    lag=$(lm status --json 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin).get("catchup") or {}; print(c.get("lagSeconds") if c.get("status")=="STARTED" and c.get("lagSeconds") is not None else 99)' 2>/dev/null || echo 99)
-    (( $(echo "$lag < 1" | bc -l) )) && return 0
-    sleep 0.5
-  done
-  echo "catch-up did not catch up within 120 s (lag $lag)"; exit 1
-}
 await_caught_up
 
 echo "== capture: pgbench -b select-only -b simple-update -c $CLIENTS -R $TPS -T $SECONDS_LOAD as app, every statement logged"
@@ -158,19 +146,16 @@ PR_ALL_S=$PR_S PR_ALL_N=$PR_N
 
 echo "== results (PostgreSQL, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uptime | sed 's/.*load/load/'))"
 read -r RH_USER RH_SYS < "$WORK/rehearse.time"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "rehearse, whole command (JVM start included)" "$REPLAYED" "$RH_S" "$(echo "$REPLAYED / $RH_S" | bc -l)"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "rehearse, the job (its own figure)" "$REPLAYED" "$JOB_S" "$(echo "$REPLAYED / $JOB_S" | bc -l)"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "pgreplay, the same reads, source only" "$PR_READS_N" "$PR_READS_S" "$(echo "$PR_READS_N / $PR_READS_S" | bc -l)"
-printf '   %-52s %7s stmts %7.1f s %8.0f stmts/s\n' "pgreplay, the whole log (writes too), source only" "$PR_ALL_N" "$PR_ALL_S" "$(echo "$PR_ALL_N / $PR_ALL_S" | bc -l)"
+print_rate "rehearse, whole command (JVM start included)" "$REPLAYED" "$RH_S"
+print_rate "rehearse, the job (its own figure)" "$REPLAYED" "$JOB_S"
+print_rate "pgreplay, the same reads, source only" "$PR_READS_N" "$PR_READS_S"
+print_rate "pgreplay, the whole log (writes too), source only" "$PR_ALL_N" "$PR_ALL_S"
 printf '   ratio rehearse / pgreplay (same reads, statements/s): %.2fx whole command, %.2fx job\n' \
   "$(echo "($REPLAYED / $RH_S) / ($PR_READS_N / $PR_READS_S)" | bc -l)" "$(echo "($REPLAYED / $JOB_S) / ($PR_READS_N / $PR_READS_S)" | bc -l)"
 echo "   source CPU (server processes, /proc):"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "application alone ($STATEMENTS statements)" "$APP_CPU" "$APP_S" "$(echo "$APP_CPU / $APP_S" | bc -l)" "$(echo "1000 * $APP_CPU / $STATEMENTS" | bc -l)"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "rehearse ($REPLAYED reads replayed)" "$RH_CPU" "$RH_S" "$(echo "$RH_CPU / $RH_S" | bc -l)" "$(echo "1000 * $RH_CPU / $REPLAYED" | bc -l)"
-printf '     %-50s %6.2f CPU-s over %5.1f s = %.2f cores; %.3f CPU-ms per statement\n' \
-  "pgreplay, the same reads" "$PR_CPU" "$PR_READS_S" "$(echo "$PR_CPU / $PR_READS_S" | bc -l)" "$(echo "1000 * $PR_CPU / $PR_READS_N" | bc -l)"
+print_cpu "application alone ($STATEMENTS statements)" "$APP_CPU" "$APP_S" "$STATEMENTS"
+print_cpu "rehearse ($REPLAYED reads replayed)" "$RH_CPU" "$RH_S" "$REPLAYED"
+print_cpu "pgreplay, the same reads" "$PR_CPU" "$PR_READS_S" "$PR_READS_N"
 printf '     rehearse / application: %.2fx the CPU per second, %.2fx per statement\n' \
   "$(echo "($RH_CPU / $RH_S) / ($APP_CPU / $APP_S)" | bc -l)" "$(echo "($RH_CPU / $REPLAYED) / ($APP_CPU / $STATEMENTS)" | bc -l)"
 echo "     by kind of server process (application / rehearse):"
