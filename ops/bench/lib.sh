@@ -177,8 +177,8 @@ timed_rehearsal() {
   RH_S=$(secs "$t0" "$t1")
   RH_CPU=$(awk '$1 == "total" {print $2}' "$WORK/cpu-rehearse.txt")
   SUMMARY=$(grep -E '^rehearse: (CLEAN|DIFFERENCES|NO DIFFERENCES)' "$WORK/rehearse.log" | tail -1)
-  REPLAYED=$(sed -n 's/.* \([0-9,]*\) replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY" | tr -d ,)
-  JOB_S=$(sed -n 's/.* replayed in this process in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY")
+  REPLAYED=$(sed -n 's/.* \([0-9,]*\) replayed in this run in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY" | tr -d ,)
+  JOB_S=$(sed -n 's/.* replayed in this run in \([0-9.]*\) s.*/\1/p' <<< "$SUMMARY")
   echo "   $SUMMARY (exit $RC)"
   [[ $RC == 0 ]] || sed -n '/^#/,/^rehearse: [0-9]/p' "$WORK/rehearse.log" | head -20 | sed 's/^/   /'
 }
@@ -231,10 +231,17 @@ use_plan() {
   lm() { (cd "$WORK" && livemigrate "$@" --plan "$PLAN" --repository "$REPO"); }
 }
 
-# start_catchup: the plan's catch-up in the background (CATCHUP_PID), logging to $WORK/catchup.log.
+# start_catchup: the plan's catch-up in the background (CATCHUP_PID), logging to $WORK/catchup.log; returns once it
+# streams. Until then no other command may open the H2 repository: the first process to open the file serves it to
+# the others, and a short-lived command (status) serving it would take catch-up's repository session with it when it
+# exits (catch-up then stops with "Database is already closed"; see ops/RUNBOOK.md).
 start_catchup() {
   (cd "$WORK" && exec_livemigrate catchup --plan "$PLAN" --repository "$REPO" > "$WORK/catchup.log" 2>&1) &
   CATCHUP_PID=$!
+  until grep -qs "streaming changes" "$WORK/catchup.log"; do
+    kill -0 "$CATCHUP_PID" 2> /dev/null || { cat "$WORK/catchup.log"; exit 1; }
+    sleep 0.2
+  done
 }
 
 # await_caught_up: until the plan's catch-up reports a lag under 1 s (`status --json`), at most 120 s.

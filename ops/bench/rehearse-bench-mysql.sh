@@ -9,7 +9,7 @@
 #     the slow log off again. The source's CPU over that run is the application alone (with the log on).
 #  3. rehearse --log <slow log> --sessions SESSIONS, catch-up running, so every read is compared at a matched
 #     position: statements/s as replayed reads over the whole command (JVM start included) and over the job (its
-#     own "replayed in this process in N s"), and the source's CPU over the run.
+#     own "replayed in this run in N s"), and the source's CPU over the run.
 #  4. pt-upgrade <slow log> source target (its defaults: SELECT and SET only, results compared by row count and
 #     checksum, warnings and times), with --max-class-size raised so no statement of a query class is discarded:
 #     the same two servers, one statement at a time. Statements/s; the ratio rehearse / pt-upgrade.

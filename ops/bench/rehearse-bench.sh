@@ -12,7 +12,7 @@
 #     The source's CPU over that run is the application alone (with catch-up streaming its writes and the logging on).
 #  3. rehearse --log <capture> --sessions SESSIONS, catch-up running, so every read is compared at a matched
 #     position: statements/s as replayed reads over the whole command (JVM start included) and over the job (its
-#     own "replayed in this process in N s"), and the source's CPU over the run.
+#     own "replayed in this run in N s"), and the source's CPU over the run.
 #  4. pgreplay -c -j -s 1000 (idle time skipped, 1000x speed: as fast as it can keep each session's order) of the
 #     same log reduced to the statements rehearse replays (the SELECTs, connections kept), against the source: one
 #     side, no comparison; then of the whole log (writes too). Statements/s; the ratio rehearse / pgreplay.
