@@ -9,8 +9,6 @@ import io.livemigrate.testing.CatchupLag;
 import io.livemigrate.testing.MigrationFixture;
 import io.livemigrate.testing.TestDatabases;
 import io.livemigrate.testing.TestServer;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
 import org.h2.engine.SessionRemote;
 import org.h2.jdbc.JdbcConnection;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 
 import static io.livemigrate.testing.TableContents.execute;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The cutover's failure paths on embedded PostgreSQL with {@code fence: read-only} (the application's role) and
@@ -209,24 +206,21 @@ class CutoverFailureTest {
         }
     }
 
-    /**
-     * Waits until a session of the repository's server waits for {@code locker}'s lock. Polled on this thread: the
-     * H2 session of {@code locker} is the test thread's.
-     */
+    /** Waits until a session of the repository's server waits for {@code locker}'s lock. */
     private static void awaitBlockedBy(Connection locker, Held held) throws Exception {
-        try {
-            await().pollInSameThread().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                    .failFast(() -> !held.process().isAlive())
-                    .until(() -> {
-                        try (var st = locker.createStatement(); ResultSet rs = st.executeQuery(
-                                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = SESSION_ID()")) {
-                            rs.next();
-                            return rs.getLong(1) > 0;
-                        }
-                    });
-        }
-        catch (ConditionTimeoutException | TerminalFailureException e) {
-            throw new AssertionError("the cutover never waited for the test's lock:\n" + held.log(), e);
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try (var st = locker.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = SESSION_ID()")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            if (!held.process().isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the cutover never waited for the test's lock:\n" + held.log());
+            }
+            Thread.sleep(50);
         }
     }
 
